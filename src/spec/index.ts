@@ -1,0 +1,12 @@
+export type * from './adapter.js';
+export type * from './clock.js';
+export type * from './content.js';
+export type * from './finish.js';
+export type * from './replica.js';
+export type * from './request.js';
+export type * from './response.js';
+export type * from './routing.js';
+export type * from './stream.js';
+export type * from './transport.js';
+export type * from './usage.js';
+export { UNKNOWN_USAGE } from './usage.js';
