@@ -16,3 +16,4 @@ export {
   type StepTiming,
 } from './roofline.js';
 export { idleEnergyJ, powerWatts, stepEnergyJ } from './power.js';
+export { createEngine } from './engine.js';
