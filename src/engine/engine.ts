@@ -328,7 +328,7 @@ class IterationEngine implements Engine {
       if (need + (hits > 0 ? pool.revivalCost(s.hashes, hits) : 0) > pool.available) break;
       this.waiting.pop();
       this.waitingLive--;
-      if (hits > 0) pool.acquire(s.hashes, hits);
+      if (hits > 0) pool.acquire(s.hashes, hits, s.entryIds);
       pool.allocate(need);
       s.refHashes = hits;
       s.computed = hitTokens;
@@ -430,7 +430,8 @@ class IterationEngine implements Engine {
     for (let i = first; i < full; i++) {
       const hash = p.hashes[i] as number;
       const parent = i > 0 ? (p.hashes[i - 1] as number) : null;
-      if (this.pool.store(hash, parent, blocks) && this.kvEvents) (stored ??= []).push(hash);
+      p.entryIds[i] = this.pool.store(hash, parent, blocks);
+      if (this.pool.storedNew && this.kvEvents) (stored ??= []).push(hash);
     }
     p.refHashes = full;
     if (stored) {
@@ -441,7 +442,7 @@ class IterationEngine implements Engine {
   /** Frees a sequence's private blocks (KV for `kvTokens` tokens beyond its cached prefix) and cache refs. */
   private release(s: Sequence, kvTokens: number): void {
     this.pool.freeBlocks(ceilDiv(kvTokens - s.refHashes * s.hashBlockTokens, this.blockSize));
-    if (s.refHashes > 0) this.pool.release(s.hashes, s.refHashes);
+    if (s.refHashes > 0) this.pool.release(s.entryIds, s.refHashes);
     s.refHashes = 0;
   }
 

@@ -9,6 +9,8 @@ export const PREFILL = 1;
 export const DECODE = 2;
 export const DONE = 3;
 
+const EMPTY_IDS = new Int32Array(0);
+
 export class Sequence {
   readonly id: string;
   readonly order: number;
@@ -26,8 +28,9 @@ export class Sequence {
   target: number;
   /** Output tokens generated; while decoding, as of `joinStep` (see Engine for the current value). */
   generated = 0;
-  /** Prefix-cache entries held: `hashes[0..refHashes)`. */
+  /** Prefix-cache entries held: `hashes[0..refHashes)`, their pool entry ids in `entryIds`. */
   refHashes = 0;
+  readonly entryIds: Int32Array;
   /** Prefix-cache hits at the first admission, tokens (vLLM reports num_cached_tokens once). */
   cachedTokens = -1;
   firstTokenSent = false;
@@ -55,5 +58,6 @@ export class Sequence {
     this.hashBlockTokens = request.hashBlockTokens;
     this.hashCount = hashCount;
     this.target = request.promptTokens;
+    this.entryIds = hashCount > 0 ? new Int32Array(hashCount) : EMPTY_IDS;
   }
 }
