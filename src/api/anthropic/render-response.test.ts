@@ -34,7 +34,13 @@ test('renders an exact Anthropic Message with thinking, text and tool_use', () =
     stop_reason: 'tool_use',
     stop_sequence: null,
     // Anthropic's input_tokens excludes cache reads and writes: 1200 − 1000 − 150.
-    usage: { input_tokens: 50, cache_creation_input_tokens: 150, cache_read_input_tokens: 1000, output_tokens: 40 },
+    usage: {
+      input_tokens: 50,
+      cache_creation_input_tokens: 150,
+      cache_read_input_tokens: 1000,
+      cache_creation: null, // 150 written, TTL split unknown
+      output_tokens: 40,
+    },
   });
 });
 
@@ -69,6 +75,7 @@ test('unknown usage stays null, never 0; a minted id looks like Anthropic’s', 
     input_tokens: 7,
     cache_creation_input_tokens: null,
     cache_read_input_tokens: null,
+    cache_creation: null,
     output_tokens: null,
   });
   assert.match(String(rendered['id']), /^msg_[0-9A-Za-z]{24}$/);

@@ -93,7 +93,13 @@ describe('renderMessagesStream', () => {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        usage: {
+          input_tokens: 25,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+          output_tokens: 1,
+        },
       },
     });
     assert.deepEqual(events[6]?.[1], {
@@ -212,7 +218,13 @@ describe('renderMessagesStream', () => {
     ]);
     const events = parse(frames);
     const start = events[0]?.[1]['message'] as { usage: unknown };
-    assert.deepEqual(start.usage, { input_tokens: 100, cache_creation_input_tokens: 100, cache_read_input_tokens: 4800, output_tokens: 1 });
+    assert.deepEqual(start.usage, {
+      input_tokens: 100,
+      cache_creation_input_tokens: 100,
+      cache_read_input_tokens: 4800,
+      cache_creation: null,
+      output_tokens: 1,
+    });
     const message = await sdkFinalMessage(frames);
     assert.equal(message.usage.input_tokens, 100);
     assert.equal(message.usage.cache_read_input_tokens, 4800);
@@ -233,7 +245,13 @@ describe('renderMessagesStream', () => {
     const events = parse(frames);
     assert.equal(events.filter(([name]) => name === 'message_start').length, 1);
     const start = events[0]?.[1]['message'] as { usage: Record<string, unknown> };
-    assert.deepEqual(start.usage, { input_tokens: 33, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 0 });
+    assert.deepEqual(start.usage, {
+      input_tokens: 33,
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: null,
+      cache_creation: null,
+      output_tokens: 0,
+    });
     const last = events.at(-2)?.[1];
     // Output never reported: null, not an invented 0.
     assert.deepEqual(last, { type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: null } });

@@ -146,6 +146,7 @@ export class MessageStreamWriter {
             input_tokens: usage.input_tokens ?? this.#options.inputTokens ?? null,
             cache_creation_input_tokens: usage.cache_creation_input_tokens,
             cache_read_input_tokens: usage.cache_read_input_tokens,
+            cache_creation: usage.cache_creation,
             // Output so far: nothing has been streamed yet unless the upstream counted its preamble.
             output_tokens: usage.output_tokens ?? 0,
           },

@@ -175,6 +175,19 @@ describe('AnthropicAdapter errors', () => {
     });
   });
 
+  test('an error envelope with a 200 status is still a failure (chat and stream)', async () => {
+    const overloaded = jsonFixture('overloaded');
+    for (const call of [() => adapter.chat(request, upstream, ctx), () => adapter.streamChat(request, upstream, ctx)]) {
+      server.respond({ ...overloaded, status: 200 });
+      await assert.rejects(call(), (error: unknown) => {
+        assert.ok(UpstreamError.isUpstream(error));
+        assert.equal(error.upstreamStatus, 529);
+        assert.equal(error.retryable, true);
+        return true;
+      });
+    }
+  });
+
   test('an unreachable upstream rejects with a connect failure', async () => {
     const dead = { ...upstream, baseUrl: 'http://127.0.0.1:1' };
     await assert.rejects(adapter.chat(request, dead, ctx), (error: unknown) => UpstreamError.isUpstream(error) && error.kind === 'connect');

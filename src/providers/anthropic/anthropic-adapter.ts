@@ -7,7 +7,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import { toAnthropicRequest, toCountTokensRequest } from './convert-request.js';
 import { fromAnthropicResponse } from './convert-response.js';
 import { fromAnthropicStream } from './convert-stream.js';
-import { upstreamErrorFrom } from './errors.js';
+import { readErrorEnvelope, upstreamErrorFrom, upstreamErrorFromEnvelope } from './errors.js';
 
 /** The API version this adapter speaks (https://docs.anthropic.com/en/api/versioning). */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -30,12 +30,28 @@ export class AnthropicAdapter implements ProviderAdapter {
       if (UpstreamError.isUpstream(error)) throw error;
       throw new UpstreamError({ kind: 'protocol', message: 'anthropic: the response body is not JSON', cause: error });
     }
+    const envelope = (json as { type?: unknown } | null)?.type === 'error' ? readErrorEnvelope(json) : undefined;
+    if (envelope !== undefined) throw upstreamErrorFromEnvelope(envelope, JSON.stringify(json));
     return fromAnthropicResponse(json);
   }
 
   async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
     const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: true, ...limits(target) });
     const response = await this.#post(target, '/messages', body, context, 'text/event-stream');
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (contentType.includes('application/json')) {
+      // A JSON answer to a streaming call is an error envelope, or not Anthropic's API at all.
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const envelope = readErrorEnvelope(parsed);
+      if (envelope !== undefined) throw upstreamErrorFromEnvelope(envelope, text);
+      throw new UpstreamError({ kind: 'protocol', message: 'anthropic: a streaming call was answered with JSON', body: text.slice(0, 2000) });
+    }
     return fromAnthropicStream(response.body);
   }
 

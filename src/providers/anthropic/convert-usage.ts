@@ -45,6 +45,11 @@ export interface RenderedAnthropicUsage {
   input_tokens: number | null;
   cache_creation_input_tokens: number | null;
   cache_read_input_tokens: number | null;
+  /**
+   * The cache-write split by TTL. Known to be {0, 0} when nothing was written; otherwise the canonical form
+   * does not keep the split, so it is null (the SDK type is `CacheCreation | null`).
+   */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } | null;
   output_tokens: number | null;
 }
 
@@ -57,6 +62,7 @@ export function toAnthropicUsage(usage: Usage): RenderedAnthropicUsage {
     input_tokens: input,
     cache_creation_input_tokens: cacheWrite ?? null,
     cache_read_input_tokens: cacheRead ?? null,
+    cache_creation: cacheWrite === 0 ? { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } : null,
     output_tokens: usage.outputTokens ?? null,
   };
 }

@@ -71,3 +71,17 @@ export async function upstreamErrorFrom(response: HttpResponse): Promise<Upstrea
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
 }
+
+/**
+ * An error envelope that arrived with a 2xx status (some proxies in front of Anthropic answer overload this
+ * way). It is a failure all the same, with the status its type stands for.
+ */
+export function upstreamErrorFromEnvelope(info: AnthropicErrorInfo, body: string): UpstreamError {
+  const status = statusForErrorType(info.type);
+  return new UpstreamError({
+    kind: 'status',
+    status,
+    message: `anthropic answered an error with a success status (${info.type}: ${info.message})`,
+    body: body.slice(0, 2000),
+  });
+}
