@@ -1,9 +1,8 @@
 import type { StreamEvent } from '../../spec/stream.js';
 import type { Usage } from '../../spec/usage.js';
 import { UNKNOWN_USAGE } from '../../spec/usage.js';
-import { encodeSse } from '../../util/sse.js';
-import { mergeUsage, toAnthropicUsage } from '../../providers/anthropic/convert-usage.js';
-import { toStopReason } from '../../providers/anthropic/map-stop-reason.js';
+import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
+import { blockDelta, frame, messageDeltaFrame, messageStartFrame } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
 
 /**
@@ -98,24 +97,7 @@ export class MessageStreamWriter {
     this.#start(out);
     this.#closeOpen(out);
     this.#flushQueue(out, true);
-    const usage = toAnthropicUsage(this.#usage);
-    const deltaUsage: Record<string, number | null> = {};
-    if (usage.input_tokens !== null) deltaUsage['input_tokens'] = usage.input_tokens;
-    if (usage.cache_creation_input_tokens !== null) {
-      deltaUsage['cache_creation_input_tokens'] = usage.cache_creation_input_tokens;
-    }
-    if (usage.cache_read_input_tokens !== null) deltaUsage['cache_read_input_tokens'] = usage.cache_read_input_tokens;
-    deltaUsage['output_tokens'] = usage.output_tokens;
-    const finish = this.#finish;
-    out.push(
-      frame('message_delta', {
-        delta: {
-          stop_reason: toStopReason(finish.reason, finish.raw, finish.stopSequence),
-          stop_sequence: finish.stopSequence ?? null,
-        },
-        usage: deltaUsage,
-      }),
-    );
+    out.push(messageDeltaFrame(this.#finish, this.#usage));
     out.push(frame('message_stop', {}));
     this.#done = true;
     return out;
@@ -131,28 +113,7 @@ export class MessageStreamWriter {
   #start(out: string[]): void {
     if (this.#started) return;
     this.#started = true;
-    const usage = toAnthropicUsage(this.#usage);
-    out.push(
-      frame('message_start', {
-        message: {
-          id: this.#options.id,
-          type: 'message',
-          role: 'assistant',
-          model: this.#options.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: {
-            input_tokens: usage.input_tokens ?? this.#options.inputTokens ?? null,
-            cache_creation_input_tokens: usage.cache_creation_input_tokens,
-            cache_read_input_tokens: usage.cache_read_input_tokens,
-            cache_creation: usage.cache_creation,
-            // Output so far: nothing has been streamed yet unless the upstream counted its preamble.
-            output_tokens: usage.output_tokens ?? 0,
-          },
-        },
-      }),
-    );
+    out.push(messageStartFrame(this.#options.id, this.#options.model, this.#usage, this.#options.inputTokens));
     out.push(frame('ping', {}));
   }
 
@@ -164,7 +125,7 @@ export class MessageStreamWriter {
           this.#closeOpen(out);
           this.#open = { kind: 'text', index: this.#openBlock(out, { type: 'text', text: '' }) };
         }
-        out.push(delta(this.#open.index, { type: 'text_delta', text: event.text }));
+        out.push(blockDelta(this.#open.index, { type: 'text_delta', text: event.text }));
         return;
       }
       case 'reasoning-delta': {
@@ -183,9 +144,9 @@ export class MessageStreamWriter {
             signed: false,
           };
         }
-        if (event.text !== '') out.push(delta(this.#open.index, { type: 'thinking_delta', thinking: event.text }));
+        if (event.text !== '') out.push(blockDelta(this.#open.index, { type: 'thinking_delta', thinking: event.text }));
         if (event.signature !== undefined) {
-          out.push(delta(this.#open.index, { type: 'signature_delta', signature: event.signature }));
+          out.push(blockDelta(this.#open.index, { type: 'signature_delta', signature: event.signature }));
           this.#open.signed = true;
         }
         return;
@@ -206,7 +167,7 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         if (tool.phase === 'open' && this.#open?.kind === 'tool' && this.#open.tool === event.index) {
           if (event.argumentsDelta !== '') {
-            out.push(delta(this.#open.index, { type: 'input_json_delta', partial_json: event.argumentsDelta }));
+            out.push(blockDelta(this.#open.index, { type: 'input_json_delta', partial_json: event.argumentsDelta }));
           }
         } else if (tool.phase === 'queued') {
           tool.buffered += event.argumentsDelta;
@@ -249,7 +210,7 @@ export class MessageStreamWriter {
     tool.phase = 'open';
     this.#open = { kind: 'tool', index, tool: toolIndex };
     if (tool.buffered !== '') {
-      out.push(delta(index, { type: 'input_json_delta', partial_json: tool.buffered }));
+      out.push(blockDelta(index, { type: 'input_json_delta', partial_json: tool.buffered }));
       tool.buffered = '';
     }
   }
@@ -278,12 +239,4 @@ export class MessageStreamWriter {
       if (tool.ended || all) this.#closeOpen(out);
     }
   }
-}
-
-function frame(type: string, body: Record<string, unknown>): string {
-  return encodeSse(JSON.stringify({ type, ...body }), type);
-}
-
-function delta(index: number, body: Record<string, unknown>): string {
-  return frame('content_block_delta', { index, delta: body });
 }
