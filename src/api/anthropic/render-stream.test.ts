@@ -320,4 +320,32 @@ describe('renderMessagesStream', () => {
     }
     assert.equal(closed, true);
   });
+
+  test('periodic pings while the upstream is silent, none before message_start', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let startGate!: () => void;
+    const started = new Promise<void>((resolve) => (startGate = resolve));
+    async function* upstream(): AsyncGenerator<StreamEvent> {
+      await started;
+      yield { type: 'text-delta', text: 'thinking hard…' };
+      await gate;
+      yield { type: 'text-delta', text: ' done' };
+      yield { type: 'finish', reason: 'stop' };
+    }
+    const frames: string[] = [];
+    const timer = setTimeout(startGate, 20);
+    for await (const frame of renderMessagesStream(upstream(), { ...OPTIONS, pingIntervalMs: 1 })) {
+      frames.push(frame);
+      // Two pings after the first delta prove the keep-alive; then let the upstream finish.
+      if (frames.filter((f) => f.startsWith('event: ping')).length === 3) release();
+    }
+    clearTimeout(timer);
+    const names = parse(frames).map(([name]) => name);
+    assert.equal(names[0], 'message_start');
+    assert.ok(names.indexOf('ping', 3) > names.indexOf('content_block_delta'));
+    assert.equal(names.at(-1), 'message_stop');
+    const message = await sdkFinalMessage(frames);
+    assert.deepEqual(message.content, [{ type: 'text', text: 'thinking hard… done' }]);
+  });
 });

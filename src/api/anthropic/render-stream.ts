@@ -1,4 +1,5 @@
 import type { StreamEvent } from '../../spec/stream.js';
+import { frame } from './frames.js';
 import { mintMessageId } from './message-id.js';
 import { MessageStreamWriter } from './stream-writer.js';
 
@@ -9,6 +10,12 @@ export interface RenderStreamOptions {
   id?: string;
   /** The gateway's prompt token count, for message_start when the upstream reports usage only at the end. */
   inputTokens?: number;
+  /**
+   * When set, a `ping` is written whenever the upstream has been silent this long after message_start (long
+   * prefills and thinking pauses), so idle timeouts of proxies in between do not cut the stream. Anthropic's
+   * streams carry pings for the same reason ("Event streams may also include any number of ping events").
+   */
+  pingIntervalMs?: number;
 }
 
 /**
@@ -26,8 +33,13 @@ export async function* renderMessagesStream(
     id: options.id ?? mintMessageId(),
     ...(options.inputTokens === undefined ? {} : { inputTokens: options.inputTokens }),
   });
+  const source = options.pingIntervalMs === undefined ? events : withTicks(events, options.pingIntervalMs);
   try {
-    for await (const event of events) {
+    for await (const event of source) {
+      if (event === TICK) {
+        if (writer.started && !writer.done) yield frame('ping', {});
+        continue;
+      }
       yield* writer.push(event);
       if (writer.done) return;
     }
@@ -36,4 +48,42 @@ export async function* renderMessagesStream(
     return;
   }
   yield* writer.end();
+}
+
+const TICK = Symbol('tick');
+
+/** The events, with a TICK whenever none arrived for `intervalMs`. Closing it closes the source. */
+async function* withTicks(events: AsyncIterable<StreamEvent>, intervalMs: number): AsyncGenerator<StreamEvent | typeof TICK> {
+  const iterator = events[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    let pending = guarded(iterator.next());
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<typeof TICK>((resolve) => {
+        timer = setTimeout(() => resolve(TICK), intervalMs);
+      });
+      const result = await Promise.race([pending, tick]).finally(() => clearTimeout(timer));
+      if (result === TICK) {
+        yield TICK;
+        continue;
+      }
+      if (result.done === true) {
+        finished = true;
+        return;
+      }
+      pending = guarded(iterator.next());
+      yield result.value;
+    }
+  } finally {
+    // Not awaited: a source blocked on the network answers return() only after its pending read settles;
+    // the call's abort signal is what closes the socket.
+    if (!finished) void iterator.return?.()?.catch(() => undefined);
+  }
+}
+
+/** Marks a pending read as handled, so a failure that lands after the consumer left is not an unhandled rejection. */
+function guarded<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

@@ -54,6 +54,11 @@ export class MessageStreamWriter {
     this.#options = options;
   }
 
+  /** True once message_start has been written. */
+  get started(): boolean {
+    return this.#started;
+  }
+
   /** True once the stream has ended (message_stop or an error frame was written). */
   get done(): boolean {
     return this.#done;
