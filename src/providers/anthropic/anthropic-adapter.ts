@@ -85,6 +85,11 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 }
 
+/** A fresh adapter, for the provider registry's factory table. */
+export function createAnthropicAdapter(): ProviderAdapter {
+  return new AnthropicAdapter();
+}
+
 /** `https://api.anthropic.com` and `https://api.anthropic.com/v1` both work as base URLs. */
 export function endpoint(baseUrl: string, path: string): string {
   const base = baseUrl.replace(/\/+$/, '');

@@ -1,4 +1,4 @@
-export { AnthropicAdapter, ANTHROPIC_VERSION, endpoint } from './anthropic-adapter.js';
+export { AnthropicAdapter, ANTHROPIC_VERSION, createAnthropicAdapter, endpoint } from './anthropic-adapter.js';
 export { toAnthropicRequest, toCountTokensRequest } from './convert-request.js';
 export { fromAnthropicResponse } from './convert-response.js';
 export { fromAnthropicStream } from './convert-stream.js';
