@@ -171,7 +171,7 @@ async function sdkContent(frames: string[]): Promise<unknown[]> {
 for (const mode of ['sequential', 'ends-at-finish', 'interleaved'] as const) {
   test(`random responses, ${mode} tool events: the SDK rebuilds exactly the response`, async () => {
     const rng = new Random(mode.length * 7919);
-    for (let round = 0; round < 150; round++) {
+    for (let round = 0; round < 80; round++) {
       const segments = plan(rng, mode !== 'sequential');
       const frames: string[] = [];
       for await (const frame of renderMessagesStream(feed(events(rng, segments, mode)), { model: 'm', id: 'msg_x' })) frames.push(frame);
