@@ -113,3 +113,12 @@ test('a flipped payload byte fails the message CRC; a flipped length fails the p
   assert.equal(decoder.push(first).length, 1);
   assert.throws(() => decoder.push(payloadCorrupt), isProtocolError);
 });
+
+test('good frames before a corrupt one in the same chunk are delivered; the failure comes next', () => {
+  const good = encodeEventStreamMessage({ ':event-type': 'messageStart' }, '{"role":"assistant"}');
+  const bad = Buffer.from(encodeEventStreamMessage({ ':event-type': 'contentBlockDelta' }, '{"delta":{"text":"x"}}'));
+  bad[bad.length - 8] = (bad[bad.length - 8] ?? 0) ^ 0x20;
+  const decoder = new EventStreamDecoder();
+  assert.equal(decoder.push(Buffer.concat([Buffer.from(good), bad])).length, 1);
+  assert.throws(() => decoder.end(), isProtocolError);
+});

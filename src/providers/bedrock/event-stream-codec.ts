@@ -35,10 +35,23 @@ function protocolError(message: string): UpstreamError {
 /** Incremental decoder: feed chunks as they arrive (split anywhere), get whole verified messages. */
 export class EventStreamDecoder {
   #buffer: Buffer = Buffer.alloc(0);
+  /** A failure found after good frames in the same chunk: those frames are delivered first. */
+  #failure: UpstreamError | undefined;
 
   push(chunk: Uint8Array): EventStreamMessage[] {
+    if (this.#failure !== undefined) throw this.#failure;
     this.#buffer = this.#buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buffer, chunk]);
     const out: EventStreamMessage[] = [];
+    try {
+      this.#drain(out);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || out.length === 0) throw error;
+      this.#failure = error;
+    }
+    return out;
+  }
+
+  #drain(out: EventStreamMessage[]): void {
     while (this.#buffer.length >= PRELUDE) {
       const total = this.#buffer.readUInt32BE(0);
       const headersLength = this.#buffer.readUInt32BE(4);
@@ -53,11 +66,11 @@ export class EventStreamDecoder {
       this.#buffer = this.#buffer.subarray(total);
       out.push(decodeFrame(frame, headersLength));
     }
-    return out;
   }
 
   /** The body ended: leftover bytes mean a truncated frame. */
   end(): void {
+    if (this.#failure !== undefined) throw this.#failure;
     if (this.#buffer.length > 0) throw protocolError(`stream ended inside a frame (${this.#buffer.length} bytes left)`);
   }
 }
