@@ -63,7 +63,7 @@ function lastRequest(): CapturedRequest {
 function verifySignature(captured: CapturedRequest): void {
   const authorization = String(captured.headers['authorization']);
   const signed = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
-  assert.deepEqual(signed, ['accept', 'content-type', 'host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']);
+  assert.deepEqual(signed, ['content-type', 'host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']);
   const headers = Object.fromEntries(signed.map((name) => [name, String(captured.headers[name])]));
   assert.equal(headers['x-amz-content-sha256'], sha256Hex(captured.body));
   assert.equal(headers['x-amz-date'], '20261122T103000Z');
@@ -152,7 +152,6 @@ describe('Bedrock ConverseStream', () => {
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     const captured = lastRequest();
     assert.equal(captured.url, '/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse-stream');
-    assert.equal(captured.headers['accept'], 'application/vnd.amazon.eventstream');
     verifySignature(captured);
     assert.deepEqual(events[0], { type: 'response-start', id: '1b2c3d4e-6666-4f70-8a9b-0c1d2e3f4a5b', model: MODEL });
     const text = events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join('');
@@ -258,6 +257,22 @@ describe('Bedrock ConverseStream', () => {
 });
 
 describe('Bedrock target configuration', () => {
+  test('an application inference profile ARN is one encoded path segment, signed consistently', async () => {
+    server.respond(jsonFixture('converse-text.json'));
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123';
+    await adapter.chat(request(), { ...target(), upstreamModel: arn }, context());
+    const captured = lastRequest();
+    assert.equal(captured.url, '/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123/converse');
+    verifySignature(captured);
+  });
+
+  test('the region comes from the base URL when options.region is absent', async () => {
+    const { readTargetConfig } = await import('./target-config.js');
+    const config = readTargetConfig({ baseUrl: 'https://bedrock-runtime.eu-central-1.amazonaws.com/', upstreamModel: MODEL, options: CREDENTIALS });
+    assert.equal(config.region, 'eu-central-1');
+    assert.equal(config.baseUrl, 'https://bedrock-runtime.eu-central-1.amazonaws.com');
+  });
+
   test('a Bedrock API key is sent as a bearer token when no access keys are configured', async () => {
     server.respond(jsonFixture('converse-text.json'));
     await adapter.chat(request(), { baseUrl: server.url, upstreamModel: 'amazon.nova-lite-v1:0', apiKey: 'bedrock-api-key-1', options: { region: 'eu-west-1' } }, context());

@@ -30,11 +30,8 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
     const config = readTargetConfig(target);
     const body = JSON.stringify(convertRequest(request, config.requestMetadata === undefined ? {} : { requestMetadata: config.requestMetadata }));
     const url = operationUrl(config.baseUrl, target.upstreamModel, operation);
-    const base: Record<string, string> = {
-      ...target.headers,
-      'content-type': 'application/json',
-      accept: operation === 'converse' ? 'application/json' : 'application/vnd.amazon.eventstream',
-    };
+    // The AWS SDK sends only content-type for both operations (aws-sdk-js-v3 se_ConverseStreamCommand).
+    const base: Record<string, string> = { ...target.headers, 'content-type': 'application/json' };
     const headers =
       config.auth.kind === 'sigv4'
         ? signRequest({ method: 'POST', url, headers: base, body, region: config.region, service: 'bedrock', credentials: config.auth.credentials, now: now() })

@@ -78,6 +78,22 @@ test('images, tool use, tool results with error status, reasoning; same-role tur
   });
 });
 
+test('blank text blocks and emptied turns are dropped (Converse rejects blank text)', () => {
+  const body = convertRequest(
+    base({
+      system: [{ type: 'text', text: ' ' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'q' }] },
+        { role: 'assistant', content: [{ type: 'text', text: '' }, { type: 'tool-use', id: 't', name: 'a', input: {} }] },
+        { role: 'assistant', content: [{ type: 'text', text: '' }] },
+      ],
+    }),
+  );
+  assert.equal(body.system, undefined);
+  assert.deepEqual(body.messages[1], { role: 'assistant', content: [{ toolUse: { toolUseId: 't', name: 'a', input: {} } }] });
+  assert.equal(body.messages.length, 2);
+});
+
 test('tool choice: auto, a named tool, and none', () => {
   const tools = [{ name: 'a', inputSchema: { type: 'object' } }];
   assert.deepEqual(convertRequest(base({ tools, toolChoice: { type: 'auto' } })).toolConfig?.toolChoice, { auto: {} });

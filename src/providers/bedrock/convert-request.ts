@@ -17,6 +17,7 @@ export function convertRequest(request: ChatRequest, options: ConvertRequestOpti
 
   const system: SystemBlock[] = [];
   for (const block of request.system) {
+    if (block.text.trim() === '') continue;
     system.push({ text: block.text });
     if (block.cacheControl !== undefined) system.push(cachePoint(block.cacheControl));
   }
@@ -71,6 +72,7 @@ function convertMessages(messages: CanonicalMessage[]): Message[] {
   const out: Message[] = [];
   messages.forEach((message, m) => {
     const content = message.content.flatMap((block, b) => convertBlock(block, `messages[${m}].content[${b}]`));
+    if (content.length === 0) return;
     const last = out[out.length - 1];
     if (last !== undefined && last.role === message.role) last.content.push(...content);
     else out.push({ role: message.role, content });
@@ -82,6 +84,9 @@ function convertBlock(block: CanonicalBlock, param: string): ContentBlock[] {
   const out: ContentBlock[] = [];
   switch (block.type) {
     case 'text':
+      // Converse rejects blank text blocks ("The text field in the ContentBlock object … is blank"); an
+      // OpenAI assistant turn with tool calls often carries content "".
+      if (block.text.trim() === '') return [];
       out.push({ text: block.text });
       break;
     case 'image':
