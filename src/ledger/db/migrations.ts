@@ -7,6 +7,8 @@ import type { Dialect } from './sql-db.js';
  *
  * Times are epoch milliseconds (INTEGER / BIGINT) so both dialects compare and bucket them the same way.
  * Token counts are nullable: NULL is "unknown", never written as 0 (design.md, Usage).
+ * Usage rows name the tenant (names are unique and never change) so the ledger reads without joins and
+ * survives a key's deletion; `tags` is a JSON object of the request's `x-switchyard-tags`.
  */
 export interface Migration {
   version: number;
@@ -46,7 +48,7 @@ function initial(d: Dialect): string[] {
       id TEXT PRIMARY KEY,
       started_at ${I} NOT NULL,
       ended_at ${I} NOT NULL,
-      tenant_id TEXT,
+      tenant TEXT,
       key_id TEXT,
       public_model TEXT,
       served_model TEXT,
@@ -68,7 +70,7 @@ function initial(d: Dialect): string[] {
       tags TEXT
     )`,
     `CREATE INDEX usage_started ON usage_records (started_at)`,
-    `CREATE INDEX usage_tenant_started ON usage_records (tenant_id, started_at)`,
+    `CREATE INDEX usage_tenant_started ON usage_records (tenant, started_at)`,
     `CREATE INDEX usage_key_started ON usage_records (key_id, started_at)`,
   ];
 }
