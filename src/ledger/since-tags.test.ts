@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../errors/index.js';
-import { parseSince } from './since.js';
+import { parseExpiry, parseSince } from './since.js';
 import { parseTags } from './tags.js';
 
 test('since: relative spans and ISO dates, in UTC', () => {
@@ -24,4 +24,11 @@ test('tags header: name=value pairs, malformed headers refused with the header n
   for (const bad of ['team', 'team=', '=x', 'a=1,a=2', 'bad name=x', 'a=b=c']) {
     assert.throws(() => parseTags(bad), (e: unknown) => GatewayError.isInstance(e) && e.code === 'invalid_request' && e.param === 'x-switchyard-tags', bad);
   }
+});
+
+test('expiry: spans forward from now, or an ISO date', () => {
+  const now = Date.UTC(2026, 10, 22);
+  assert.equal(parseExpiry('30d', now), now + 30 * 86_400_000);
+  assert.equal(parseExpiry('2027-01-01', now), Date.UTC(2027, 0, 1));
+  assert.throws(() => parseExpiry('soon', now), RangeError);
 });
