@@ -39,9 +39,12 @@ async function count(t: TestDb): Promise<number> {
   return toNumber(rows[0]?.['n']) ?? -1;
 }
 
+// Checked once, up front: a check racing with busy tests could time out and skip wrongly.
+const pgSkip = await skipUnless(POSTGRES_URL, 'PostgreSQL');
+
 for (const dialect of ['sqlite', 'postgres'] as const) {
-  describe(`ledger on ${dialect}`, async () => {
-    const skip = dialect === 'postgres' ? await skipUnless(POSTGRES_URL, 'PostgreSQL') : false;
+  describe(`ledger on ${dialect}`, () => {
+    const skip = dialect === 'postgres' ? pgSkip : false;
     let t: TestDb;
     before(async () => {
       if (!skip) t = await openTestDb(dialect, tmp);
