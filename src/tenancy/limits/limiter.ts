@@ -14,6 +14,12 @@ export interface LimiterOptions {
   /** Dollars this key already spent in the period (from the ledger), read once when a period's counter is missing. */
   spentSince?: (keyId: string, sinceMs: number) => Promise<number>;
   now?: () => number;
+  /**
+   * When the backend (Redis) cannot be reached: `false` (default) refuses the request with a 503 —
+   * limits that silently stop holding are how budgets get overspent; `true` admits it unlimited and
+   * reports the error (for operators who prefer availability to enforcement).
+   */
+  failOpen?: boolean;
   /** Where a failed settle/renew is reported (never with a key's secret). Default: console.error. */
   onError?: (message: string, error: unknown) => void;
 }
@@ -62,11 +68,18 @@ export class Limiter {
       costNano,
       leaseMs: this.leaseMs,
     };
-    let result = await this.backend.admit(input, this.options.spentSince !== undefined);
-    if (result.kind === 'need-seed' && period !== undefined && this.options.spentSince !== undefined) {
-      const spent = await this.options.spentSince(key.id, period.startMs);
-      await this.backend.seedBudget(key.id, period.id, Math.round(spent * NANO), period.endMs);
-      result = await this.backend.admit(input, false);
+    let result;
+    try {
+      result = await this.backend.admit(input, this.options.spentSince !== undefined);
+      if (result.kind === 'need-seed' && period !== undefined && this.options.spentSince !== undefined) {
+        const spent = await this.options.spentSince(key.id, period.startMs);
+        await this.backend.seedBudget(key.id, period.id, Math.round(spent * NANO), period.endMs);
+        result = await this.backend.admit(input, false);
+      }
+    } catch (error) {
+      this.onError(`limit store unavailable for ${displayPrefix(key.id)}${this.options.failOpen === true ? '; admitting without limits (failOpen)' : ''}`, error);
+      if (this.options.failOpen === true) return new NoopAdmission();
+      throw new GatewayError('upstream_unavailable', 'The rate-limit store is unavailable; try again shortly', { retryAfterMs: 1000, cause: error });
     }
     if (result.kind === 'need-seed') throw new Error('limit backend asked for a budget seed twice');
     const headers = rateLimitHeaders(result.requests, result.tokens);

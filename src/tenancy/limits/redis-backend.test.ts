@@ -110,3 +110,22 @@ describe('limits hold across processes sharing Redis', () => {
     }
   });
 });
+
+describe('when Redis is unreachable', () => {
+  const k = key({ rpm: 10 });
+  test('the request is refused with a 503 (limits never silently stop holding)', async () => {
+    const errors: string[] = [];
+    const l = new Limiter(new RedisLimitBackend({ url: 'redis://127.0.0.1:1', prefix }), { onError: (m) => errors.push(m) });
+    await assert.rejects(l.admit(k, { promptTokens: 1, maxOutputTokens: 1 }), (e: unknown) => GatewayError.isInstance(e) && e.code === 'upstream_unavailable' && e.status === 503);
+    assert.equal(errors.length, 1);
+    await l.close();
+  });
+  test('failOpen admits without limits and says so', async () => {
+    const errors: string[] = [];
+    const l = new Limiter(new RedisLimitBackend({ url: 'redis://127.0.0.1:1', prefix }), { failOpen: true, onError: (m) => errors.push(m) });
+    const a = await l.admit(k, { promptTokens: 1, maxOutputTokens: 1 });
+    assert.deepEqual(a.headers, {});
+    assert.match(errors[0] ?? '', /failOpen/);
+    await l.close();
+  });
+});

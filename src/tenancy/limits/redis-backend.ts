@@ -29,8 +29,9 @@ export class RedisLimitBackend implements LimitBackend {
 
   constructor(options: RedisBackendOptions) {
     this.prefix = options.prefix ?? 'sy';
-    // Fail fast rather than queue forever when Redis is down: the request gets an error, not a hang.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // Fail fast rather than queue forever when Redis is down or hangs: the request gets an error within
+    // about a second, not a hang (the limiter turns it into a 503, or admits under failOpen).
+    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 1000 });
     this.redis.on('error', () => {}); // reported per command; avoid an unhandled 'error' event
     this.scripts = {
       admit: this.define('syAdmit', ADMIT_SCRIPT),
