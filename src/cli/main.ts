@@ -7,6 +7,8 @@ import type { Command } from './command.js';
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   // One line per command, in the order `switchyard --help` lists them.
+  keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
+  usage: { summary: 'usage, cost and energy from the ledger', load: () => import('./commands/usage.js') },
 };
 
 function help(): string {
