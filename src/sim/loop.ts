@@ -196,10 +196,10 @@ export class SimulationLoop {
       if (++(this.#idle[replica] as number) > 1000) throw new Error(`engine of replica ${replica} made no progress at ${now} ms`);
     } else this.#idle[replica] = 0;
     this.replicas.inFlight[replica] = result;
-    const state = this.replicas.refresh(replica, now);
+    this.replicas.refresh(replica, now);
     const pool = this.replicas.poolOf[replica] as number;
     this.collector.timeline.busy(pool, result.startMs, result.endMs);
-    this.collector.timeline.waiting(pool, now, state.waiting);
+    this.collector.timeline.waiting(pool, now, this.replicas.poolWaiting[pool] as number);
     this.#heap.push(result.endMs, this.#seq++, STEP_END, replica);
   }
 
