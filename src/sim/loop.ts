@@ -75,27 +75,28 @@ export class SimulationLoop {
     return this.#now;
   }
 
-  run(workload: Iterator<SimRequest>): void {
-    let next = workload.next();
+  /** `pull` returns the next request in arrival order, or undefined when the workload is exhausted. */
+  run(pull: () => SimRequest | undefined): void {
+    let next = pull();
     let index = 0;
     let lastArrival = -Infinity;
     let events = 0;
+    const heap = this.#heap;
     const { onProgress } = this.#options;
-    while (!next.done || this.#heap.size > 0) {
-      if (!next.done && next.value.arrivalMs <= this.#heap.peekTime()) {
-        const request = next.value;
-        if (!(request.arrivalMs >= lastArrival)) {
-          throw new SimInputError(`request ${index} arrives at ${request.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
+    while (next !== undefined || heap.size > 0) {
+      if (next !== undefined && next.arrivalMs <= heap.peekTime()) {
+        if (!(next.arrivalMs >= lastArrival)) {
+          throw new SimInputError(`request ${index} arrives at ${next.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
         }
-        lastArrival = request.arrivalMs;
-        this.#now = request.arrivalMs;
-        this.#arrive(index++, request);
-        next = workload.next();
+        lastArrival = next.arrivalMs;
+        this.#now = next.arrivalMs;
+        this.#arrive(index++, next);
+        next = pull();
       } else {
-        const time = this.#heap.peekTime();
-        const kind = this.#heap.peekKind();
-        const payload = this.#heap.peekPayload();
-        this.#heap.pop();
+        const time = heap.peekTime();
+        const kind = heap.peekKind();
+        const payload = heap.peekPayload();
+        heap.pop();
         this.#now = time;
         if (kind === STEP_END) this.#stepEnded(payload, time);
         else if (kind === WAKE) this.#step(payload, time);

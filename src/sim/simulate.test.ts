@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { prefillTimeMs } from '../engine/index.js';
+import { POLICY_NAMES } from '../scheduler/registry.js';
 import type { Decision, FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import { buildFleet } from './build-fleet.js';
 import type { FleetFile } from './fleet-file.js';
@@ -146,6 +147,23 @@ describe('queue and reject decisions', () => {
 });
 
 describe('determinism and workloads', () => {
+  test('every registered policy runs a mixed fleet to the end, deterministically', () => {
+    const mixed: FleetFile = {
+      pools: [
+        { name: 'fast', hardware: 'h100-sxm', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 2 },
+        { name: 'cheap', hardware: 'l4', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 2 },
+      ],
+    };
+    const synthetic = { ...defaultSpec('agent'), requests: 300, ratePerS: 15 };
+    for (const policy of POLICY_NAMES) {
+      const run = () => runSimulation({ synthetic, fleet: mixed, policy, slo: { ttftMs: 1000, tpotMs: 80 }, seed: 3 }).result;
+      const result = run();
+      assert.equal(result.completed + result.rejected + result.aborted, 300, policy);
+      assert.equal(result.per_pool.reduce((s, p) => s + p.routed, 0), result.completed + result.aborted, policy);
+      assert.deepEqual(run(), result, policy);
+    }
+  });
+
   test('the same inputs and seed give identical JSON; another seed differs', () => {
     const run = (seed: number) =>
       JSON.stringify(

@@ -73,6 +73,21 @@ function workload(options: SimulationOptions, seed: number): { source: Iterable<
   return { source: requests, expected: undefined };
 }
 
+/** The cheapest way to pull requests one at a time from each kind of source (no iterator result objects). */
+function puller(source: Iterable<SimRequest>): () => SimRequest | undefined {
+  if (source instanceof SyntheticWorkload) return () => source.next();
+  if (Array.isArray(source)) {
+    const list = source as readonly SimRequest[];
+    let i = 0;
+    return () => list[i++];
+  }
+  const iterator = source[Symbol.iterator]();
+  return () => {
+    const step = iterator.next();
+    return step.done === true ? undefined : step.value;
+  };
+}
+
 function resolvePolicy(policy: string | RoutingPolicy, seed: number): RoutingPolicy {
   if (typeof policy !== 'string') return policy;
   try {
@@ -112,7 +127,7 @@ export function runSimulation(options: SimulationOptions): SimulationOutput {
     preciseIndex,
     ...(onProgress === undefined ? {} : { onProgress: (arrived: number) => onProgress(arrived, expected) }),
   });
-  loop.run(source[Symbol.iterator]());
+  loop.run(puller(source));
   return {
     result: summarise(loop, pools, policy.name, seed, slo),
     timeline: loop.collector.timeline.series(),
