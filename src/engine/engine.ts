@@ -11,9 +11,9 @@
  */
 import { KvPool } from './kv-pool.js';
 import { PairHeap } from './heap.js';
-import { idleEnergyJ, powerWatts } from './power.js';
+import { idleEnergyJ } from './power.js';
 import { kvCapacityBlocks } from './replica-spec.js';
-import { emptyComposition, newTiming, stepTiming } from './roofline.js';
+import { derived, emptyComposition, newTiming, timeStep, type Derived } from './roofline.js';
 import { DECODE, DONE, PREFILL, Sequence, WAITING } from './sequence.js';
 import type { Engine, EngineEvent, EngineOptions, EngineRequest, EngineState, ReplicaSpec, StepResult } from './types.js';
 
@@ -36,7 +36,7 @@ class IterationEngine implements Engine {
   private readonly kvEvents: boolean;
   private readonly maxContext: number;
   private readonly pool: KvPool;
-  private readonly idleWatts: number;
+  private readonly d: Derived;
 
   private readonly byId = new Map<string, Sequence>();
   private readonly waiting = new PairHeap<Sequence>();
@@ -87,7 +87,7 @@ class IterationEngine implements Engine {
     this.maxContext = spec.model.maxContextTokens;
     this.pool = new KvPool(kvCapacityBlocks(spec), this.kvEvents);
     this.residue = new Int32Array(this.blockSize);
-    this.idleWatts = powerWatts(spec, 0);
+    this.d = derived(spec);
   }
 
   add(request: EngineRequest, nowMs: number): void {
@@ -173,9 +173,11 @@ class IterationEngine implements Engine {
     if (tokens === 0) {
       return { startMs, endMs: startMs, prefillTokens: 0, decodeTokens: 0, energyJ: 0, events: this.takeEvents() };
     }
-    const timing = stepTiming(this.spec, comp, this.timing);
+    const timing = timeStep(this.d, comp, this.timing);
     const endMs = startMs + timing.totalMs;
-    const energyJ = (powerWatts(this.spec, timing.utilisation) * timing.totalMs) / 1000;
+    // powerWatts() inlined: devices x (idle + (TDP - idle) x utilisation).
+    const d = this.d;
+    const energyJ = (d.tp * (d.idleWatts + d.dynamicWatts * timing.utilisation) * timing.totalMs) / 1000;
     const perToken = energyJ / tokens;
     this.cumJPerToken += perToken;
     this.busyJ += energyJ;

@@ -150,7 +150,11 @@ function weightBytesTouched(d: Derived, tokens: number): number {
 
 /** Fills `out` (allocation-free for the engine's hot loop) with the timing of one step. */
 export function stepTiming(spec: ReplicaSpec, comp: StepComposition, out: StepTiming = newTiming()): StepTiming {
-  const d = derived(spec);
+  return timeStep(derived(spec), comp, out);
+}
+
+/** `stepTiming` on pre-derived constants (the engine holds them, skipping the per-spec cache lookup). */
+export function timeStep(d: Derived, comp: StepComposition, out: StepTiming): StepTiming {
   const tokens = comp.prefillTokens + comp.decodeSeqs;
   if (tokens === 0) {
     out.computeMs = out.memoryMs = out.commMs = out.overheadMs = out.totalMs = out.utilisation = 0;
