@@ -183,17 +183,22 @@ export function newTiming(): StepTiming {
 }
 
 export function stepTimeMs(spec: ReplicaSpec, comp: StepComposition): number {
-  return stepTiming(spec, comp).totalMs;
+  return timeStep(derived(spec), comp, SCRATCH_TIMING).totalMs;
 }
+
+const SCRATCH_COMP = emptyComposition();
+const SCRATCH_TIMING = newTiming();
 
 /**
  * Time to prefill `uncachedTokens` after `cachedTokens` of prefix-cache hits on an otherwise idle replica,
  * in chunks of max_num_batched_tokens (chunked prefill). This is the TTFT of a lone request.
  */
 export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedTokens = 0): number {
+  // Allocation-free (the scheduler calls this per request per candidate replica): module scratch objects.
+  const d = derived(spec);
   const chunkMax = spec.engine.enableChunkedPrefill ? spec.engine.maxNumBatchedTokens : Math.max(uncachedTokens, 1);
-  const comp = emptyComposition();
-  const timing = newTiming();
+  const comp = SCRATCH_COMP;
+  comp.decodeSeqs = comp.decodeContextTokens = 0;
   let done = cachedTokens;
   let left = uncachedTokens;
   let total = 0;
@@ -201,7 +206,7 @@ export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedT
     const chunk = left < chunkMax ? left : chunkMax;
     comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
     addPrefillChunk(comp, done, chunk);
-    total += stepTiming(spec, comp, timing).totalMs;
+    total += timeStep(d, comp, SCRATCH_TIMING).totalMs;
     done += chunk;
     left -= chunk;
   }
@@ -210,10 +215,11 @@ export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedT
 
 /** One decode iteration of `batchSize` sequences holding `totalContextTokens` tokens of KV between them. */
 export function decodeStepTimeMs(spec: ReplicaSpec, batchSize: number, totalContextTokens: number): number {
-  const comp = emptyComposition();
+  const comp = SCRATCH_COMP;
+  comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
   comp.decodeSeqs = batchSize;
   comp.decodeContextTokens = totalContextTokens;
-  return stepTiming(spec, comp).totalMs;
+  return timeStep(derived(spec), comp, SCRATCH_TIMING).totalMs;
 }
 
 /**
