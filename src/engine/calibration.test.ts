@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CALIBRATION } from './calibration.js';
+import { readFileSync } from 'node:fs';
+import { CALIBRATION, calibrationTable } from './calibration.js';
 
 const rows = new Map(CALIBRATION.map((r) => [r.id, r]));
 
@@ -24,4 +25,9 @@ describe('calibration (docs/calibration.md): the model stays within each row\'s 
       assert.ok(r.model() < r.measured, id);
     }
   });
+});
+
+test('docs/calibration.md shows the table the code computes (regenerate: node --import tsx bench/calibration.ts)', () => {
+  const doc = readFileSync(new URL('../../docs/calibration.md', import.meta.url), 'utf8');
+  assert.ok(doc.includes(calibrationTable()), 'docs/calibration.md is stale');
 });

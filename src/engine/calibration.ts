@@ -206,3 +206,21 @@ export const CALIBRATION: CalibrationRow[] = [
     note: 'our run: 640 requests queued at once, prompt ~U(500,1500), output ~U(300,900) (LM-Arena chat lengths assumed)',
   },
 ];
+
+const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v >= 10 ? 1 : 3));
+
+/** The table as Markdown, exactly as docs/calibration.md holds it (a test keeps the two equal). */
+export function calibrationTable(): string {
+  const lines = ['| row | what | measured | model | error | tolerance | source |', '|---|---|---|---|---|---|---|'];
+  for (const r of CALIBRATION) {
+    const model = r.model();
+    const error = ((model - r.measured) / r.measured) * 100;
+    const measured = r.range ? `${fmt(r.range[0])}–${fmt(r.range[1])} (mid ${fmt(r.measured)})` : fmt(r.measured);
+    const note = r.note ? ` *(${r.note})*` : '';
+    lines.push(
+      `| \`${r.id}\` | ${r.what}${note} | ${measured} ${r.unit} | ${fmt(model)} ${r.unit} | ` +
+        `${error >= 0 ? '+' : ''}${error.toFixed(1)}% | ±${Math.round(r.tolerance * 100)}% | ${r.source} |`,
+    );
+  }
+  return lines.join('\n');
+}
