@@ -405,8 +405,7 @@ class IterationEngine implements Engine {
     const first = p.refHashes;
     for (let i = first; i < full; i++) {
       const hash = p.hashes[i] as number;
-      const parent = i > 0 ? (p.hashes[i - 1] as number) : null;
-      p.entryIds[i] = this.pool.store(hash, parent, blocks);
+      p.entryIds[i] = this.pool.store(hash, blocks);
       if (this.pool.storedNew && this.kvEvents) (stored ??= []).push(hash);
     }
     p.refHashes = full;
