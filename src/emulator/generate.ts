@@ -35,6 +35,15 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
       request.maxTokens === undefined ? (request.endpoint === 'chat' ? 'messages' : 'prompt') : 'max_tokens',
     );
   }
+  const blocksNeeded = Math.ceil((tokens.length + maxTokens) / spec.engine.blockSize);
+  const blocksTotal = replica.engine.state(replica.pacer.now()).kvBlocksTotal;
+  if (blocksNeeded > blocksTotal) {
+    throw badRequest(
+      `prompt and completion need ${blocksNeeded} KV blocks of ${spec.engine.blockSize} tokens, but this replica holds ${blocksTotal}; ` +
+        'reduce max_tokens or the prompt',
+      request.maxTokens === undefined ? (request.endpoint === 'chat' ? 'messages' : 'prompt') : 'max_tokens',
+    );
+  }
   // Text depends only on the request (its seed, else its prompt), so every replica answers alike.
   const rng = createRng(request.seed ?? hashInts(tokens, 0, tokens.length));
   const tool = chooseTool(request.messages, request.tools, request.toolChoice);
@@ -109,7 +118,14 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
       }
     } else if (event.type === 'finished') {
       release();
-      if (event.aborted || res.destroyed) return;
+      if (res.destroyed) return;
+      if (event.aborted) {
+        // The engine refused it (it can never fit); the client is still here, so tell it.
+        const error = new HttpError(400, 'the engine could not schedule this request (it does not fit in the KV cache)');
+        if (writer !== undefined) writer.fail(error.body());
+        else sendError(res, error);
+        return;
+      }
       generated = plan.outputTokens;
       const u = usage(tokens.length, event.outputTokens, event.cachedTokens || cachedTokens);
       if (writer !== undefined) {
