@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { EngineConfig } from '../engine/types.js';
 import { validateFaults, type FaultOptions } from './faults.js';
 
 /**
  * A fleet file: the simulator's pool format (name, hardware, model, tensorParallel, replicas), plus the
- * emulator's optional per-pool `servedModelName` and `faults`. Keys the emulator does not use (prices,
+ * simulator's optional `engine` settings, plus the emulator's optional `servedModelName` and `faults`. Keys the emulator does not use (prices,
  * regions, scheduler settings the simulator reads) are ignored, so one file drives both.
  *
  *   pools:
@@ -28,6 +29,15 @@ const faultsSchema = z.object({
   startupDelayMs: z.number().min(0).optional(),
 });
 
+const engineSchema = z.object({
+  blockSize: z.number().int().min(1).optional(),
+  maxNumSeqs: z.number().int().min(1).optional(),
+  maxNumBatchedTokens: z.number().int().min(1).optional(),
+  gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
+  enablePrefixCaching: z.boolean().optional(),
+  enableChunkedPrefill: z.boolean().optional(),
+});
+
 const poolSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-"'),
   hardware: z.string().min(1),
@@ -35,6 +45,7 @@ const poolSchema = z.object({
   tensorParallel: z.number().int().min(1).default(1),
   replicas: z.number().int().min(1).max(256).default(1),
   servedModelName: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  engine: engineSchema.optional(),
   faults: faultsSchema.optional(),
 });
 
@@ -47,6 +58,8 @@ export interface PoolSpec {
   tensorParallel: number;
   replicas: number;
   servedModelNames?: string[];
+  /** vLLM engine settings for this pool (the simulator's `engine` key). */
+  engine?: Partial<EngineConfig>;
   faults?: FaultOptions;
 }
 
@@ -75,6 +88,9 @@ export function parseFleet(doc: unknown, where = 'fleet'): FleetSpec {
     names.add(p.name);
     const pool: PoolSpec = { name: p.name, hardware: p.hardware, model: p.model, tensorParallel: p.tensorParallel, replicas: p.replicas };
     if (p.servedModelName !== undefined) pool.servedModelNames = Array.isArray(p.servedModelName) ? p.servedModelName : [p.servedModelName];
+    if (p.engine !== undefined) {
+      pool.engine = Object.fromEntries(Object.entries(p.engine).filter(([, v]) => v !== undefined)) as Partial<EngineConfig>;
+    }
     if (p.faults !== undefined) {
       const faults = Object.fromEntries(Object.entries(p.faults).filter(([, v]) => v !== undefined)) as FaultOptions;
       try {

@@ -47,13 +47,14 @@ describe('fleet hosting', () => {
     const file = join(dir, 'fleet.yaml');
     writeFileSync(
       file,
-      'pools:\n  - name: a\n    hardware: h100-sxm\n    model: llama-3.1-8b\n    tensorParallel: 1\n    replicas: 2\n    usdPerHour: 3\n' +
+      'pools:\n  - name: a\n    hardware: h100-sxm\n    model: llama-3.1-8b\n    tensorParallel: 1\n    replicas: 2\n    usdPerHour: 3\n    engine: { maxNumSeqs: 64 }\n' +
         '    faults: { errorRate: 0.1, errorStatuses: [503] }\n  - name: b\n    hardware: l40s\n    model: llama-3.1-8b\n',
     );
     const spec = loadFleetFile(file);
     assert.equal(spec.pools.length, 2);
     assert.deepEqual(spec.pools[0]?.faults, { errorRate: 0.1, errorStatuses: [503] });
     assert.equal(spec.pools[1]?.replicas, 1);
+    assert.deepEqual(spec.pools[0]?.engine, { maxNumSeqs: 64 });
     assert.throws(() => parseFleet({ pools: [{ name: 'a', hardware: 'x', model: 'y', replicas: 0 }] }, 'f.yaml'), /f\.yaml: pools\[0\]\.replicas/);
     assert.throws(() => parseFleet({ pools: [] }, 'f.yaml'), FleetFileError);
     assert.throws(() => parseFleet({ pools: [{ name: 'a', hardware: 'x', model: 'y', faults: { errorRate: 2 } }] }), /pools\[0\]\.faults\.errorRate/);

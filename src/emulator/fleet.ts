@@ -55,7 +55,7 @@ export async function startEmulatorFleet(spec: FleetOptions): Promise<RunningFle
           speed: spec.speed ?? 1,
           seed: (spec.seed ?? 0) + index,
         };
-        if (spec.engineConfig !== undefined) options.engineConfig = spec.engineConfig;
+        if (spec.engineConfig !== undefined || pool.engine !== undefined) options.engineConfig = { ...spec.engineConfig, ...pool.engine };
         const faults = pool.faults ?? spec.faults;
         if (faults !== undefined) options.faults = faults;
         if (pool.servedModelNames !== undefined) options.servedModelNames = pool.servedModelNames;
