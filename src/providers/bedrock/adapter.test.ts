@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startFixtureServer, type CapturedRequest, type FixtureServer } from '../../../test/support/fixture-server.js';
 import { createUndiciTransport, type UndiciTransport } from '../../transport/undici-transport.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
@@ -211,6 +212,36 @@ describe('Bedrock ConverseStream', () => {
       assert.match(error.message, /throttlingException: Too many tokens/);
       return true;
     });
+  });
+
+  test('a recorded Bedrock exception frame (real bytes) as the first event rejects retryably', async () => {
+    const vectors = JSON.parse(readFileSync(new URL('./__fixtures__/event-stream-vectors.json', import.meta.url), 'utf8')) as {
+      vectors: Record<string, { hex: string }>;
+    };
+    const frame = Buffer.from(vectors.vectors['bedrock_model_stream_error_exception']?.hex ?? '', 'hex');
+    server.respond({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, chunks: [frame.subarray(0, 50), frame.subarray(50)] });
+    await assert.rejects(adapter.streamChat(request({ stream: true }), target(), context()), (error: unknown) => {
+      assert.ok(error instanceof UpstreamError);
+      assert.equal(error.upstreamStatus, 500);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /modelStreamErrorException: Model Stream Error/);
+      return true;
+    });
+  });
+
+  test('a client abort mid-stream is rethrown, not turned into an upstream error event', async () => {
+    const fixture = streamFixture('stream-text.stream.json');
+    server.respond({ ...fixture, chunkDelayMs: 50 });
+    const controller = new AbortController();
+    const events = await adapter.streamChat(request({ stream: true }), target(), { ...context(), signal: controller.signal });
+    const seen: StreamEvent[] = [];
+    await assert.rejects(async () => {
+      for await (const event of events) {
+        seen.push(event);
+        if (seen.length === 1) controller.abort(new Error('client went away'));
+      }
+    }, /client went away/);
+    assert.equal(seen.some((e) => e.type === 'error'), false);
   });
 
   test('an exception after the stream began becomes an error event', async () => {
