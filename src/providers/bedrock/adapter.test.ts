@@ -147,6 +147,21 @@ describe('Bedrock Converse (non-streaming)', () => {
   }
 });
 
+describe('Bedrock CountTokens', () => {
+  test('sends the Converse input as input.converse and returns inputTokens', async () => {
+    server.respond(jsonFixture('count-tokens.json'));
+    const count = adapter.countTokens;
+    assert.ok(count);
+    assert.equal(await count(request(), target(), context()), 27);
+    const captured = lastRequest();
+    assert.equal(captured.url, '/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/count-tokens');
+    verifySignature(captured);
+    assert.deepEqual(JSON.parse(captured.body), {
+      input: { converse: { messages: [{ role: 'user', content: [{ text: 'What is a switchyard?' }] }], system: [{ text: 'You are a dispatcher.' }] } },
+    });
+  });
+});
+
 describe('Bedrock ConverseStream', () => {
   test('text stream over split binary frames', async () => {
     server.respond(streamFixture('stream-text.stream.json'));

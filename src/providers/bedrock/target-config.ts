@@ -57,6 +57,6 @@ export function readTargetConfig(target: UpstreamTarget): BedrockTargetConfig {
  * `POST {base}/model/{modelId}/{operation}`. The model id is percent-encoded as one path segment: inference
  * profile ids hold `:` and ARNs hold `:` and `/` (arn:aws:bedrock:…:application-inference-profile/abc).
  */
-export function operationUrl(baseUrl: string, modelId: string, operation: 'converse' | 'converse-stream'): string {
+export function operationUrl(baseUrl: string, modelId: string, operation: 'converse' | 'converse-stream' | 'count-tokens'): string {
   return `${baseUrl}/model/${encodeURIComponent(modelId)}/${operation}`;
 }

@@ -252,6 +252,21 @@ describe('Gemini streamGenerateContent (SSE)', () => {
   });
 });
 
+describe('Gemini countTokens', () => {
+  test('counts the whole request through generateContentRequest', async () => {
+    server.respond(jsonFixture('count-tokens.json'));
+    const count = adapter.countTokens;
+    assert.ok(count);
+    const tools = [{ name: 'departures', inputSchema: { type: 'object', properties: { station: { type: 'string' } } } }];
+    assert.equal(await count(request({ tools }), target(), context()), 31);
+    assert.equal(lastRequest().url, '/v1beta/models/gemini-2.5-flash:countTokens');
+    const body = JSON.parse(lastRequest().body) as { generateContentRequest: Record<string, unknown> };
+    assert.equal(body.generateContentRequest['model'], 'models/gemini-2.5-flash');
+    assert.deepEqual(body.generateContentRequest['systemInstruction'], { parts: [{ text: 'You are a dispatcher.' }] });
+    assert.ok(Array.isArray(body.generateContentRequest['tools']));
+  });
+});
+
 describe('Gemini batchEmbedContents', () => {
   test('one request per input; vectors back in order, base64 on request', async () => {
     server.respond(jsonFixture('embed-batch.json'));

@@ -79,6 +79,17 @@ export function createGeminiAdapter(options: GeminiAdapterOptions = {}): Provide
       return convertStream(prepend(first.value, chunks), new GeminiStreamConverter(context.requestId, target.upstreamModel));
     },
 
+    /** `:countTokens` with the whole request as `generateContentRequest` (system, tools and all). */
+    async countTokens(request, target, context): Promise<number> {
+      const generateContentRequest = { model: modelPath(target.upstreamModel), ...convertRequest(request) };
+      const response = await post(target, context, 'countTokens', { generateContentRequest });
+      const raw = (await response.json()) as { totalTokens?: unknown } | null;
+      if (typeof raw?.totalTokens !== 'number') {
+        throw new UpstreamError({ kind: 'protocol', message: 'Gemini countTokens answered without totalTokens' });
+      }
+      return raw.totalTokens;
+    },
+
     async embed(request, target, context) {
       const path = modelPath(target.upstreamModel);
       const response = await post(target, context, 'batchEmbedContents', convertEmbeddingRequest(request, path));
