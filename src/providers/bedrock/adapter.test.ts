@@ -317,6 +317,8 @@ describe('Bedrock target configuration', () => {
     const config = readTargetConfig({ baseUrl: 'https://bedrock-runtime.eu-central-1.amazonaws.com/', upstreamModel: MODEL, options: CREDENTIALS });
     assert.equal(config.region, 'eu-central-1');
     assert.equal(config.baseUrl, 'https://bedrock-runtime.eu-central-1.amazonaws.com');
+    const vpce = readTargetConfig({ baseUrl: 'https://vpce-0a1b2c.bedrock-runtime.ap-south-1.vpce.amazonaws.com', upstreamModel: MODEL, options: CREDENTIALS });
+    assert.equal(vpce.region, 'ap-south-1');
   });
 
   test('a Bedrock API key is sent as a bearer token when no access keys are configured', async () => {

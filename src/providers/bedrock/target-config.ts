@@ -8,7 +8,9 @@ import type { AwsCredentials } from './sigv4.js';
  *
  * - SigV4: `options.accessKeyId` + `options.secretAccessKey` (+ `options.sessionToken` for STS credentials).
  * - Bedrock API key: `apiKey` (sent as `Authorization: Bearer`), used only when no access keys are set.
- * - Region: `options.region`, else read from a `bedrock-runtime.{region}.amazonaws.com` base URL.
+ * - Region: `options.region`, else read from a `bedrock-runtime.{region}.amazonaws.com` base URL (also
+ *   FIPS and `vpce-….bedrock-runtime.{region}.vpce.amazonaws.com`) — so one pool can list replicas in
+ *   several regions when `options.region` is left out.
  */
 export interface BedrockTargetConfig {
   baseUrl: string;
@@ -25,7 +27,7 @@ function stringOption(options: Record<string, unknown>, name: string): string | 
 export function readTargetConfig(target: UpstreamTarget): BedrockTargetConfig {
   const options = target.options ?? {};
   const baseUrl = target.baseUrl.replace(/\/+$/, '');
-  const region = stringOption(options, 'region') ?? /bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(baseUrl)?.[1];
+  const region = stringOption(options, 'region') ?? /bedrock-runtime(?:-fips)?\.([a-z0-9-]+)(?:\.vpce)?\.amazonaws\.com/.exec(baseUrl)?.[1];
   if (region === undefined) {
     throw new GatewayError('internal_error', `Bedrock target ${baseUrl} needs options.region (it is not in the base URL).`);
   }
