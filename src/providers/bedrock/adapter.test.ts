@@ -312,6 +312,18 @@ describe('Bedrock target configuration', () => {
     verifySignature(captured);
   });
 
+  test('guardrail, performance and service-tier settings from config are sent verbatim', async () => {
+    server.respond(streamFixture('stream-text.stream.json'));
+    const guardrailConfig = { guardrailIdentifier: 'gr-rail-1', guardrailVersion: '3', trace: 'enabled', streamProcessingMode: 'async' };
+    const options = { ...target().options, guardrailConfig, performanceConfig: { latency: 'optimized' }, serviceTier: { type: 'flex' }, requestMetadata: { tenant: 'acme' } };
+    await collect(await adapter.streamChat(request({ stream: true }), { ...target(), options }, context()));
+    const body = JSON.parse(lastRequest().body) as Record<string, unknown>;
+    assert.deepEqual(body['guardrailConfig'], guardrailConfig);
+    assert.deepEqual(body['performanceConfig'], { latency: 'optimized' });
+    assert.deepEqual(body['serviceTier'], { type: 'flex' });
+    assert.deepEqual(body['requestMetadata'], { tenant: 'acme' });
+  });
+
   test('the region comes from the base URL when options.region is absent', async () => {
     const { readTargetConfig } = await import('./target-config.js');
     const config = readTargetConfig({ baseUrl: 'https://bedrock-runtime.eu-central-1.amazonaws.com/', upstreamModel: MODEL, options: CREDENTIALS });

@@ -28,7 +28,10 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
     operation: 'converse' | 'converse-stream' | 'count-tokens',
   ): Promise<HttpResponse> {
     const config = readTargetConfig(target);
-    const converse = convertRequest(request, config.requestMetadata === undefined ? {} : { requestMetadata: config.requestMetadata });
+    const converse = convertRequest(request, {
+      ...(config.requestMetadata === undefined ? {} : { requestMetadata: config.requestMetadata }),
+      ...(config.passthrough === undefined ? {} : { passthrough: config.passthrough }),
+    });
     // CountTokens takes the Converse input as `input.converse`, with messages and system only
     // (aws-sdk-js-v3 se_ConverseTokensRequest); tool definitions are not counted.
     const payload =

@@ -17,7 +17,17 @@ export interface BedrockTargetConfig {
   region: string;
   auth: { kind: 'sigv4'; credentials: AwsCredentials } | { kind: 'bearer'; token: string };
   requestMetadata?: Record<string, string>;
+  /** Converse fields set per backend in config and sent verbatim (see PASSTHROUGH). */
+  passthrough?: Record<string, Record<string, unknown>>;
 }
+
+/**
+ * Converse request fields that belong to the deployment rather than the client, copied verbatim from
+ * `options`: `guardrailConfig` ({guardrailIdentifier, guardrailVersion, trace, streamProcessingMode}),
+ * `performanceConfig` ({latency: "optimized"}) and `serviceTier` ({type: "priority" | "flex" | …})
+ * (reference/bedrock.md §1.2, §1.7, §1.8, §1.10).
+ */
+const PASSTHROUGH = ['guardrailConfig', 'performanceConfig', 'serviceTier'] as const;
 
 function stringOption(options: Record<string, unknown>, name: string): string | undefined {
   const value = options[name];
@@ -51,6 +61,12 @@ export function readTargetConfig(target: UpstreamTarget): BedrockTargetConfig {
     config.requestMetadata = Object.fromEntries(
       Object.entries(metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     );
+  }
+  for (const key of PASSTHROUGH) {
+    const value = options[key];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      config.passthrough = { ...config.passthrough, [key]: value as Record<string, unknown> };
+    }
   }
   return config;
 }

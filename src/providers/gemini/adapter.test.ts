@@ -76,6 +76,13 @@ describe('Gemini generateContent', () => {
     assert.deepEqual(response.usage, { inputTokens: 12, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: 17, reasoningTokens: undefined });
   });
 
+  test('safetySettings from the backend options are sent verbatim', async () => {
+    server.respond(jsonFixture('generate-text.json'));
+    const safetySettings = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', threshold: 'BLOCK_ONLY_HIGH' }];
+    await adapter.chat(request(), { ...target(), options: { safetySettings } }, context());
+    assert.deepEqual((JSON.parse(lastRequest().body) as Record<string, unknown>)['safetySettings'], safetySettings);
+  });
+
   test('tool calls: minted ids carry the thought signature, STOP becomes tool-calls, output counts thoughts', async () => {
     server.respond(jsonFixture('generate-tool-call.json'));
     const response = await adapter.chat(request(), target('gemini-3-pro-preview'), context());
