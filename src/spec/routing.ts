@@ -31,6 +31,10 @@ export interface PrefixLookup {
 
 export interface FleetView {
   now: number;
+  /**
+   * The candidates for this request: replicas serving its model, healthy or not (policies skip unhealthy
+   * ones themselves, so they can explain a rejection).
+   */
   replicas: readonly ReplicaState[];
   /** A precise prefix index when the fleet has one; policies otherwise keep their own approximate one. */
   prefix?: PrefixLookup;
