@@ -1,4 +1,4 @@
-import type { ContentBlock, Message, TextBlock } from './content.js';
+import type { CacheControl, ContentBlock, Message, TextBlock } from './content.js';
 
 /** JSON Schema, passed through untouched. */
 export type JsonSchema = Record<string, unknown>;
@@ -9,6 +9,8 @@ export interface ToolDefinition {
   inputSchema: JsonSchema;
   /** OpenAI structured-outputs `strict` flag. */
   strict?: boolean;
+  /** Anthropic cache breakpoint on the tool list (caches every tool up to and including this one). */
+  cacheControl?: CacheControl;
 }
 
 export type ToolChoice =
