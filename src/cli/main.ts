@@ -7,6 +7,9 @@ import type { Command } from './command.js';
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   // One line per command, in the order `switchyard --help` lists them.
+  serve: { summary: 'run the gateway (OpenAI-compatible API in front of your fleet)', load: () => import('./commands/serve.js') },
+  keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
+  usage: { summary: 'usage, cost and energy from the ledger', load: () => import('./commands/usage.js') },
 };
 
 function help(): string {

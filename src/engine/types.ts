@@ -31,6 +31,11 @@ export interface HardwareProfile {
   stepOverheadMs: number;
   /** Largest tensor-parallel degree one replica can use on this hardware. */
   maxTensorParallel: number;
+  /**
+   * Fixed latency of one small all-reduce across the TP group, microseconds (launch + link latency; two per
+   * layer per step). Optional: the roofline uses 8 µs when absent.
+   */
+  allReduceLatencyUs?: number;
   sources: Record<string, string>;
 }
 
@@ -50,6 +55,10 @@ export interface ModelProfile {
   /** Bytes per weight and per KV element (2 for BF16). */
   dtypeBytes: number;
   maxContextTokens: number;
+  /** Mixture of experts: routed experts per layer (absent for dense models). */
+  experts?: number;
+  /** Mixture of experts: experts each token is routed to. */
+  expertsPerToken?: number;
   sources: Record<string, string>;
 }
 

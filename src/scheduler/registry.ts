@@ -1,7 +1,10 @@
 import type { RoutingPolicy } from '../spec/routing.js';
+import { DynamoPolicy } from './policies/dynamo.js';
 import { LeastLoadedPolicy } from './policies/least-loaded.js';
+import { LlmDPolicy } from './policies/llm-d.js';
 import { RandomPolicy } from './policies/random.js';
 import { RoundRobinPolicy } from './policies/round-robin.js';
+import { SglangPolicy } from './policies/sglang.js';
 
 export interface PolicyOptions {
   /** Seed for policies that draw random numbers. */
@@ -16,6 +19,9 @@ const FACTORIES: Record<string, (options: PolicyOptions) => RoutingPolicy> = {
   'round-robin': () => new RoundRobinPolicy(),
   random: (options) => new RandomPolicy(options.seed ?? 1),
   'least-loaded': () => new LeastLoadedPolicy(),
+  'llm-d': (options) => new LlmDPolicy(options.seed ?? 1),
+  dynamo: (options) => new DynamoPolicy(options.seed ?? 1),
+  sglang: () => new SglangPolicy(),
 };
 
 export const POLICY_NAMES: readonly string[] = Object.keys(FACTORIES);

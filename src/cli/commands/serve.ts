@@ -1,0 +1,94 @@
+import { booleanFlag, formatHelp, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpecs } from '../args.js';
+import type { Command } from '../command.js';
+import { ConfigError, loadConfigFile } from '../../config/load.js';
+import { quickConfig } from '../../config/quick.js';
+import type { Config } from '../../config/schema.js';
+import { PROVIDER_IDS } from '../../providers/registry.js';
+import { POLICY_NAMES } from '../../scheduler/registry.js';
+import { Gateway } from '../../server/gateway.js';
+import { listen } from '../../server/http-server.js';
+
+const FLAGS: FlagSpecs = {
+  config: { type: 'string', description: 'YAML config file (see docs/configuration.md)' },
+  port: { type: 'string', description: 'port to listen on', default: '4000' },
+  host: { type: 'string', description: 'address to bind', default: '127.0.0.1' },
+  upstream: { type: 'string', description: 'front one OpenAI-compatible server (base URL incl. /v1), no config file' },
+  model: { type: 'string', description: 'with --upstream: the model name to serve' },
+  'api-key-env': { type: 'string', description: 'with --upstream: environment variable holding the upstream API key' },
+  vendor: { type: 'string', description: 'with --upstream: vllm, sglang, llamacpp, ollama, tgi, openai' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+const USAGE = 'switchyard serve [--config FILE] [--port N] [--host H] | serve --upstream URL --model NAME';
+
+/** `switchyard serve`: the gateway. Stops gracefully on SIGTERM/SIGINT. */
+const serve: Command = {
+  name: 'serve',
+  summary: 'run the gateway (OpenAI-compatible API in front of your fleet)',
+  async run(argv) {
+    const args = parseArgs(argv, FLAGS);
+    if (booleanFlag(args, 'help')) {
+      console.log(formatHelp(USAGE, FLAGS));
+      return 0;
+    }
+    const port = numberFlag(args, 'port', { min: 0, integer: true });
+    const host = stringFlag(args, 'host');
+    let config: Config;
+    try {
+      config = resolveConfig(args.flags, port, host);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        console.error(`switchyard: ${error.message}`);
+        return 2;
+      }
+      throw error;
+    }
+    const gateway = new Gateway({ config });
+    const running = await listen(gateway, host ?? config.server.host, port ?? config.server.port);
+    gateway.logger.info('switchyard gateway listening', {
+      url: running.url,
+      models: gateway.router.models.map((m) => m.name),
+      replicas: [...gateway.fleet.all()].length,
+      policy: config.routing.policy,
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        gateway.logger.info('shutting down', { signal, inFlight: gateway.inFlight });
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        void running.close().then(resolve);
+      };
+      const onTerm = (): void => stop('SIGTERM');
+      const onInt = (): void => stop('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
+    });
+    return 0;
+  },
+};
+
+function resolveConfig(flags: Record<string, unknown>, port: number | undefined, host: string | undefined): Config {
+  const upstream = flags.upstream;
+  const file = flags.config;
+  if (typeof upstream === 'string') {
+    if (typeof file === 'string') throw new UsageError('--upstream and --config are exclusive');
+    const model = flags.model;
+    if (typeof model !== 'string') throw new UsageError('--upstream needs --model NAME');
+    const keyEnv = flags['api-key-env'];
+    const apiKey = typeof keyEnv === 'string' ? process.env[keyEnv] : undefined;
+    if (typeof keyEnv === 'string' && apiKey === undefined) throw new UsageError(`environment variable ${keyEnv} is not set`);
+    const vendor = flags.vendor;
+    return quickConfig({
+      upstream,
+      model,
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(typeof vendor === 'string' ? { vendor } : {}),
+      ...(host === undefined ? {} : { host }),
+      ...(port === undefined ? {} : { port }),
+    });
+  }
+  if (typeof file === 'string') return loadConfigFile(file, { providers: PROVIDER_IDS, policies: POLICY_NAMES });
+  throw new UsageError('give --config FILE or --upstream URL --model NAME (see `switchyard serve --help`)');
+}
+
+export default serve;

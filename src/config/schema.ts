@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * The YAML config, as a zod schema. Field names are camelCase as written in the file. Everything has a
+ * default except what only the operator can know (backends and models), so a config stays short.
+ */
+
+const replicaSchema = z.union([
+  z.string().url(),
+  z.strictObject({
+    /** Stable id used in `x-switchyard-route` and logs; defaults to `<backend>-<index>`. */
+    id: z.string().min(1).optional(),
+    url: z.string().url(),
+  }),
+]);
+
+export const backendSchema = z.strictObject({
+  /** Pool name: unique, used in `x-switchyard-route: <pool>/<replica>`. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
+  /** Adapter family from src/providers/registry.ts. */
+  provider: z.string().min(1).default('openai-compatible'),
+  /** Per-vendor quirks of the openai-compatible adapter (vllm, sglang, llamacpp, ollama, tgi, openai). */
+  vendor: z.string().min(1).optional(),
+  /** The model id the upstream knows. */
+  model: z.string().min(1),
+  /** One base URL per replica (`http://host:8000/v1`). */
+  replicas: z.array(replicaSchema).min(1),
+  apiKey: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Adapter-specific settings (AWS region, API version, …). */
+  options: z.record(z.string(), z.unknown()).optional(),
+  /** Hardware profile id for self-hosted pools (`h100-sxm`, `l4`, `trainium2`); `external` for APIs. */
+  hardware: z.string().min(1).default('external'),
+  /** Model profile id for performance estimates. */
+  modelProfile: z.string().min(1).optional(),
+  tensorParallel: z.number().int().min(1).default(1),
+  /** Price of one replica per hour, USD. */
+  usdPerHour: z.number().min(0).default(0),
+  /** Power draw of one replica at full load and at idle, watts. */
+  watts: z.number().min(0).default(0),
+  idleWatts: z.number().min(0).default(0),
+  /** Running-sequence cap of the engine (vLLM `max_num_seqs`), for least-loaded style policies. */
+  maxRunning: z.number().int().min(1).default(256),
+});
+
+export const modelSchema = z.strictObject({
+  /** The public name clients send as `model`. */
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  /** Pools (backend names) that serve this model; the routing policy picks among their replicas. */
+  backends: z.array(z.string().min(1)).min(1),
+  /** Public models to try, in order, when every replica of this one failed with a retryable error. */
+  fallbacks: z.array(z.string().min(1)).default([]),
+  /** Latency objective, passed to the scheduler. */
+  slo: z.strictObject({ ttftMs: z.number().positive().optional(), tpotMs: z.number().positive().optional() }).optional(),
+  /** Owner shown in `GET /v1/models`. */
+  ownedBy: z.string().default('switchyard'),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(4000),
+      /** Largest request body accepted, bytes; larger gets 413 without reading the rest. */
+      bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      /** How long a graceful shutdown waits for in-flight requests, ms. */
+      shutdownGraceMs: z.number().int().min(0).default(10_000),
+      logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    })
+    .prefault({}),
+  routing: z
+    .strictObject({
+      /** A policy name from src/scheduler/registry.ts. */
+      policy: z.string().default('least-loaded'),
+      seed: z.number().int().optional(),
+      /** Upstream attempts per request across replicas and fallbacks, first try included. */
+      maxAttempts: z.number().int().min(1).max(20).default(4),
+      /** Longest `retry-after` the gateway waits out itself before giving up on a replica, ms. */
+      maxRetryAfterMs: z.number().int().min(0).default(2_000),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      connectMs: z.number().int().positive().default(5_000),
+      firstByteMs: z.number().int().positive().default(120_000),
+      chunkGapMs: z.number().int().positive().default(60_000),
+      totalMs: z.number().int().min(0).default(600_000),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      /** Consecutive failures that open a replica's circuit breaker. */
+      failureThreshold: z.number().int().min(1).default(3),
+      /** How long an open breaker waits before letting one probe request through (half-open), ms. */
+      cooldownMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+  backends: z.array(backendSchema).min(1),
+  models: z.array(modelSchema).min(1),
+});
+
+/** The validated config (defaults applied). */
+export type Config = z.output<typeof configSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+/** What may be written in the file. */
+export type ConfigInput = z.input<typeof configSchema>;

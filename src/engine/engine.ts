@@ -1,0 +1,496 @@
+/**
+ * An iteration-level engine in the manner of vLLM v1's scheduler (vllm/v1/core/sched/scheduler.py): each
+ * step spends a token budget on (1) one decode token for every running decoder, (2) the next chunk of each
+ * running partial prefill, (3) newly admitted waiting requests (priority, then FCFS), stopping at the
+ * running-sequence cap or when blocks run out. A step that preempted admits nobody (as vLLM).
+ *
+ * Cost: decoders are never visited one by one. They advance in aggregate (count, summed context); a
+ * min-heap on finish step finds the ones that end; per-residue counters find which cross a KV-block
+ * boundary this step. Energy reaches them through a prefix sum of joules per token. So a step costs O(1)
+ * plus O(log n) per admission, finish or preemption, plus O(prefills in flight).
+ */
+import { KvPool } from './kv-pool.js';
+import { PairHeap } from './heap.js';
+import { idleEnergyJ, powerWatts } from './power.js';
+import { kvCapacityBlocks } from './replica-spec.js';
+import { emptyComposition, newTiming, stepTiming } from './roofline.js';
+import { DECODE, DONE, PREFILL, Sequence, WAITING } from './sequence.js';
+import type { Engine, EngineEvent, EngineOptions, EngineRequest, EngineState, ReplicaSpec, StepResult } from './types.js';
+
+const NO_EVENTS: EngineEvent[] = Object.freeze([]) as unknown as EngineEvent[];
+
+const ceilDiv = (a: number, b: number): number => (a <= 0 ? 0 : Math.ceil(a / b));
+
+export function createEngine(spec: ReplicaSpec, options: EngineOptions = {}): Engine {
+  return new IterationEngine(spec, options);
+}
+
+class IterationEngine implements Engine {
+  readonly spec: ReplicaSpec;
+  private readonly blockSize: number;
+  private readonly prefixOn: boolean;
+  private readonly chunkedOn: boolean;
+  private readonly maxSeqs: number;
+  private readonly budgetMax: number;
+  private readonly tokenEvents: boolean;
+  private readonly kvEvents: boolean;
+  private readonly maxContext: number;
+  private readonly pool: KvPool;
+  private readonly idleWatts: number;
+
+  private readonly byId = new Map<string, Sequence>();
+  private readonly waiting = new PairHeap<Sequence>();
+  private waitingLive = 0;
+  private readonly running: Sequence[] = [];
+  /** Running sequences still prefilling, in admission order. */
+  private prefilling: Sequence[] = [];
+  private readonly finishHeap = new PairHeap<Sequence>();
+  private decodeCount = 0;
+  private decodeCtx = 0;
+  /** residue[k] = decoders whose (ctxAtJoin - joinStep) mod blockSize is k. */
+  private readonly residue: Int32Array;
+  /** Completed steps. */
+  private stepNo = 0;
+  private nextOrder = 0;
+  /** Prefix sum over steps of joules per token processed: a decoder's energy is a difference of two. */
+  private cumJPerToken = 0;
+  /** Events raised between steps (aborts, rejections), delivered with the next step. */
+  private pending: EngineEvent[] = NO_EVENTS;
+  /** Events of the step being built; allocated on first use so quiet steps allocate no array. */
+  private events: EngineEvent[] = NO_EVENTS;
+  private budget = 0;
+  private decodeBlocksTaken = false;
+
+  private originMs = Number.NaN;
+  private lastEndMs = Number.NaN;
+  private busyJ = 0;
+  private idleJ = 0;
+  private busyMs = 0;
+  private preemptions = 0;
+  private prefixQueries = 0;
+  private prefixHits = 0;
+  private pendingPrefill = 0;
+
+  private readonly comp = emptyComposition();
+  private readonly timing = newTiming();
+
+  constructor(spec: ReplicaSpec, options: EngineOptions) {
+    this.spec = spec;
+    const e = spec.engine;
+    this.blockSize = e.blockSize;
+    this.prefixOn = e.enablePrefixCaching;
+    this.chunkedOn = e.enableChunkedPrefill;
+    this.maxSeqs = e.maxNumSeqs;
+    this.budgetMax = e.maxNumBatchedTokens;
+    this.tokenEvents = options.emitTokenEvents === true;
+    this.kvEvents = options.emitKvEvents === true;
+    this.maxContext = spec.model.maxContextTokens;
+    this.pool = new KvPool(kvCapacityBlocks(spec), this.kvEvents);
+    this.residue = new Int32Array(this.blockSize);
+    this.idleWatts = powerWatts(spec, 0);
+  }
+
+  add(request: EngineRequest, nowMs: number): void {
+    if (this.byId.has(request.id)) throw new RangeError(`request "${request.id}" is already in the engine`);
+    this.touch(nowMs);
+    const hbt = request.hashBlockTokens;
+    let hashCount = 0;
+    if (this.prefixOn && request.blockHashes.length > 0) {
+      if (!(hbt > 0) || hbt % this.blockSize !== 0) {
+        throw new RangeError(
+          `request "${request.id}": hashBlockTokens ${hbt} must be a positive multiple of the block size ${this.blockSize}`,
+        );
+      }
+      hashCount = Math.min(request.blockHashes.length, Math.floor(request.promptTokens / hbt));
+    }
+    // vLLM generates at least one token (max_tokens >= 1).
+    const output = Math.max(1, Math.floor(request.outputTokens));
+    const total = request.promptTokens + output;
+    if (!(request.promptTokens >= 1) || total > this.maxContext || ceilDiv(total, this.blockSize) > this.pool.totalBlocks) {
+      // Never schedulable (vLLM answers 400): finish it, aborted, at the next step.
+      if (this.pending === NO_EVENTS) this.pending = [];
+      this.pending.push(finished(request.id, nowMs, request.promptTokens, 0, 0, 0, 0, true));
+      return;
+    }
+    const seq = new Sequence(request, this.nextOrder++, output, hashCount);
+    this.byId.set(seq.id, seq);
+    this.waiting.push(seq.priority, seq.order, seq, seq.epoch);
+    this.waitingLive++;
+    this.pendingPrefill += seq.target;
+  }
+
+  abort(id: string, nowMs: number): void {
+    const seq = this.byId.get(id);
+    if (!seq) return;
+    this.touch(nowMs);
+    if (seq.phase === WAITING) {
+      seq.epoch++;
+      this.waitingLive--;
+      this.pendingPrefill -= seq.target - seq.computed;
+    } else if (seq.phase === PREFILL) {
+      this.pendingPrefill -= seq.target - seq.computed;
+      this.removeRunning(seq);
+      this.prefilling.splice(this.prefilling.indexOf(seq), 1);
+      this.release(seq, seq.computed);
+    } else if (seq.phase === DECODE) {
+      this.release(seq, this.leaveDecode(seq));
+      this.removeRunning(seq);
+    }
+    const stepEvents = this.events;
+    this.events = this.pending;
+    this.finish(seq, nowMs, true);
+    this.pending = this.events;
+    this.events = stepEvents;
+  }
+
+  hasWork(): boolean {
+    return this.waitingLive > 0 || this.running.length > 0 || this.pending.length > 0;
+  }
+
+  step(nowMs: number): StepResult {
+    this.touch(nowMs);
+    const startMs = nowMs > this.lastEndMs ? nowMs : this.lastEndMs;
+    if (startMs > this.lastEndMs) this.idleJ += idleEnergyJ(this.spec, startMs - this.lastEndMs);
+    this.lastEndMs = startMs;
+    this.events = this.pending;
+    this.pending = NO_EVENTS;
+    this.schedule(startMs);
+
+    const comp = this.comp;
+    comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
+    for (let i = 0; i < this.prefilling.length; i++) {
+      const p = this.prefilling[i] as Sequence;
+      if (p.stepChunk > 0) {
+        const chunk = p.stepChunk;
+        comp.prefillTokens += chunk;
+        comp.prefillAttendPairs += chunk * p.computed + (chunk * (chunk + 1)) / 2;
+        comp.prefillContextTokens += p.computed + chunk;
+      }
+    }
+    comp.decodeSeqs = this.decodeCount;
+    comp.decodeContextTokens = this.decodeCtx;
+    const tokens = comp.prefillTokens + comp.decodeSeqs;
+    if (tokens === 0) {
+      return { startMs, endMs: startMs, prefillTokens: 0, decodeTokens: 0, energyJ: 0, events: this.takeEvents() };
+    }
+    const timing = stepTiming(this.spec, comp, this.timing);
+    const endMs = startMs + timing.totalMs;
+    const energyJ = (powerWatts(this.spec, timing.utilisation) * timing.totalMs) / 1000;
+    const perToken = energyJ / tokens;
+    this.cumJPerToken += perToken;
+    this.busyJ += energyJ;
+    this.busyMs += timing.totalMs;
+    this.lastEndMs = endMs;
+    // Decoders advance one token each.
+    this.decodeCtx += this.decodeCount;
+    if (this.tokenEvents) {
+      for (let i = 0; i < this.running.length; i++) {
+        const s = this.running[i] as Sequence;
+        if (s.phase === DECODE) this.emit({ type: 'tokens', id: s.id, atMs: endMs, count: 1 });
+      }
+    }
+    this.stepNo++;
+    const heap = this.finishHeap;
+    while (heap.size > 0 && heap.peekKey1() <= this.stepNo) {
+      const s = heap.peekValue();
+      const stale = heap.peekEpoch() !== s.epoch || s.phase !== DECODE;
+      heap.pop();
+      if (stale) continue;
+      this.release(s, this.leaveDecode(s));
+      this.removeRunning(s);
+      this.finish(s, endMs, false);
+    }
+
+    // Prefill chunks land: store full hash blocks in the prefix cache, complete finished prefills.
+    let completed = 0;
+    for (let i = 0; i < this.prefilling.length; i++) {
+      const p = this.prefilling[i] as Sequence;
+      const chunk = p.stepChunk;
+      if (chunk === 0) continue;
+      p.stepChunk = 0;
+      p.energyJ += chunk * perToken;
+      p.computed += chunk;
+      this.pendingPrefill -= chunk;
+      if (p.hashCount > p.refHashes) this.storeHashes(p, endMs);
+      if (p.computed >= p.target) {
+        this.completePrefill(p, endMs);
+        completed++;
+      }
+    }
+    if (completed > 0) this.compactPrefilling();
+    const evicted = this.pool.evicted;
+    if (evicted && evicted.length > 0) {
+      this.emit({ type: 'kv-removed', atMs: endMs, hashes: evicted });
+      this.pool.evicted = [];
+    }
+    return {
+      startMs,
+      endMs,
+      prefillTokens: comp.prefillTokens,
+      decodeTokens: comp.decodeSeqs,
+      energyJ,
+      events: this.takeEvents(),
+    };
+  }
+
+  state(nowMs: number): EngineState {
+    const idleTail = nowMs > this.lastEndMs ? idleEnergyJ(this.spec, nowMs - this.lastEndMs) : 0;
+    const total = this.pool.totalBlocks;
+    return {
+      running: this.running.length,
+      waiting: this.waitingLive,
+      pendingPrefillTokens: this.pendingPrefill,
+      kvBlocksTotal: total,
+      kvBlocksUsed: this.pool.used,
+      kvUsage: total > 0 ? this.pool.used / total : 0,
+      prefixQueriesTokens: this.prefixQueries,
+      prefixHitsTokens: this.prefixHits,
+      preemptions: this.preemptions,
+      energyJ: this.busyJ + this.idleJ + idleTail,
+      busyMs: this.busyMs,
+    };
+  }
+
+  private emit(event: EngineEvent): void {
+    if (this.events === NO_EVENTS) this.events = [];
+    this.events.push(event);
+  }
+
+  private takeEvents(): EngineEvent[] {
+    const events = this.events;
+    this.events = NO_EVENTS;
+    return events;
+  }
+
+  /** Builds the step: fills `stepChunk` of the prefills it runs and takes their blocks. */
+  private schedule(atMs: number): void {
+    this.budget = this.budgetMax;
+    this.decodeBlocksTaken = false;
+    let preempted = false;
+    const pool = this.pool;
+    // (1) Every decoder gets its token; those at a block boundary need a fresh block.
+    if (this.decodeCount > 0) {
+      this.budget -= this.decodeCount;
+      const key = (this.blockSize - (this.stepNo % this.blockSize)) % this.blockSize;
+      while ((this.residue[key] as number) > pool.available) {
+        this.preempt(this.pickVictim(), atMs);
+        preempted = true;
+      }
+      pool.allocate(this.residue[key] as number);
+      this.decodeBlocksTaken = true;
+    }
+    // (2) Running partial prefills continue, in admission order.
+    const prefilling = this.prefilling;
+    for (let i = 0; i < prefilling.length && this.budget > 0; i++) {
+      const p = prefilling[i] as Sequence;
+      if (p.phase !== PREFILL) continue;
+      const left = p.target - p.computed;
+      const chunk = left < this.budget ? left : this.budget;
+      const base = p.refHashes * p.hashBlockTokens;
+      const need = ceilDiv(p.computed + chunk - base, this.blockSize) - ceilDiv(p.computed - base, this.blockSize);
+      let self = false;
+      while (need > pool.available) {
+        const victim = this.pickVictim();
+        this.preempt(victim, atMs);
+        preempted = true;
+        if (victim === p) {
+          self = true;
+          break;
+        }
+      }
+      if (self) continue;
+      pool.allocate(need);
+      p.stepChunk = chunk;
+      this.budget -= chunk;
+    }
+    if (preempted) {
+      this.compactPrefilling();
+      return;
+    }
+    // (3) Admit waiting requests: lowest priority number first, FCFS within it.
+    while (this.budget > 0 && this.running.length < this.maxSeqs && this.waitingLive > 0) {
+      const s = this.waiting.peekValue();
+      if (this.waiting.peekEpoch() !== s.epoch || s.phase !== WAITING) {
+        this.waiting.pop();
+        continue;
+      }
+      const hbt = s.hashBlockTokens;
+      // At least the last token is computed, so hits stop one token short of the target (as vLLM).
+      const limit = s.hashCount > 0 ? Math.min(s.hashCount, Math.floor((s.target - 1) / hbt)) : 0;
+      const hits = limit > 0 ? pool.lookup(s.hashes, limit) : 0;
+      const hitTokens = hits * hbt;
+      const left = s.target - hitTokens;
+      let chunk: number;
+      if (this.chunkedOn) chunk = left < this.budget ? left : this.budget;
+      else if (left <= this.budget || (this.budget === this.budgetMax && this.running.length === 0)) chunk = left;
+      else break;
+      const need = ceilDiv(chunk, this.blockSize);
+      if (need + (hits > 0 ? pool.revivalCost(s.hashes, hits) : 0) > pool.available) break;
+      this.waiting.pop();
+      this.waitingLive--;
+      if (hits > 0) pool.acquire(s.hashes, hits, s.entryIds);
+      pool.allocate(need);
+      s.refHashes = hits;
+      s.computed = hitTokens;
+      s.stepChunk = chunk;
+      s.phase = PREFILL;
+      this.budget -= chunk;
+      this.prefixQueries += s.target;
+      this.prefixHits += hitTokens;
+      this.pendingPrefill -= hitTokens;
+      if (s.cachedTokens < 0) s.cachedTokens = hitTokens;
+      s.runIndex = this.running.length;
+      this.running.push(s);
+      prefilling.push(s);
+      this.emit({ type: 'scheduled', id: s.id, atMs, cachedTokens: hitTokens });
+    }
+  }
+
+  /** The newest running request of the lowest priority (largest priority number, then latest arrival). */
+  private pickVictim(): Sequence {
+    const running = this.running;
+    let victim = running[0] as Sequence;
+    for (let i = 1; i < running.length; i++) {
+      const s = running[i] as Sequence;
+      if (s.priority > victim.priority || (s.priority === victim.priority && s.order > victim.order)) victim = s;
+    }
+    return victim;
+  }
+
+  /** Preemption by recompute: blocks freed, back to the waiting queue at its original place. */
+  private preempt(s: Sequence, atMs: number): void {
+    if (s.phase === DECODE) {
+      // Its token for this step was budgeted (and its block taken if at a boundary): give both back.
+      const ctx = this.leaveDecode(s);
+      this.release(s, ctx + (this.decodeBlocksTaken ? 1 : 0));
+      this.budget += 1;
+      this.pendingPrefill += s.promptTokens + s.generated;
+    } else {
+      this.release(s, s.computed + s.stepChunk);
+      this.budget += s.stepChunk;
+      s.stepChunk = 0;
+      this.pendingPrefill += s.computed;
+    }
+    this.removeRunning(s);
+    s.phase = WAITING;
+    s.target = s.promptTokens + s.generated;
+    s.computed = 0;
+    s.preemptions++;
+    this.preemptions++;
+    s.epoch++;
+    this.waiting.push(s.priority, s.order, s, s.epoch);
+    this.waitingLive++;
+    this.emit({ type: 'preempted', id: s.id, atMs });
+  }
+
+  private completePrefill(p: Sequence, atMs: number): void {
+    p.generated++;
+    if (!p.firstTokenSent) {
+      p.firstTokenSent = true;
+      this.emit({ type: 'first-token', id: p.id, atMs });
+    }
+    if (this.tokenEvents) this.emit({ type: 'tokens', id: p.id, atMs, count: 1 });
+    if (p.generated >= p.outputTokens) {
+      this.release(p, p.computed);
+      this.removeRunning(p);
+      this.finish(p, atMs, false);
+      return;
+    }
+    p.phase = DECODE;
+    p.joinStep = this.stepNo;
+    p.ctxAtJoin = p.computed;
+    const b = this.blockSize;
+    p.residueKey = (((p.ctxAtJoin - p.joinStep) % b) + b) % b;
+    (this.residue[p.residueKey] as number)++;
+    this.decodeCount++;
+    this.decodeCtx += p.ctxAtJoin;
+    p.energyBase = this.cumJPerToken;
+    this.finishHeap.push(p.joinStep + p.outputTokens - p.generated, p.order, p, p.epoch);
+  }
+
+  /** Takes a decoder out of the aggregate batch, settling its tokens and energy; returns its KV context. */
+  private leaveDecode(s: Sequence): number {
+    const steps = this.stepNo - s.joinStep;
+    const ctx = s.ctxAtJoin + steps;
+    s.generated += steps;
+    s.energyJ += this.cumJPerToken - s.energyBase;
+    (this.residue[s.residueKey] as number)--;
+    this.decodeCount--;
+    this.decodeCtx -= ctx;
+    s.epoch++;
+    return ctx;
+  }
+
+  private storeHashes(p: Sequence, atMs: number): void {
+    const full = Math.min(p.hashCount, Math.floor(p.computed / p.hashBlockTokens));
+    if (full <= p.refHashes) return;
+    const blocks = p.hashBlockTokens / this.blockSize;
+    let stored: number[] | null = null;
+    const first = p.refHashes;
+    for (let i = first; i < full; i++) {
+      const hash = p.hashes[i] as number;
+      const parent = i > 0 ? (p.hashes[i - 1] as number) : null;
+      p.entryIds[i] = this.pool.store(hash, parent, blocks);
+      if (this.pool.storedNew && this.kvEvents) (stored ??= []).push(hash);
+    }
+    p.refHashes = full;
+    if (stored) {
+      this.emit({ type: 'kv-stored', atMs, hashes: stored, parentHash: first > 0 ? (p.hashes[first - 1] as number) : null });
+    }
+  }
+
+  /** Frees a sequence's private blocks (KV for `kvTokens` tokens beyond its cached prefix) and cache refs. */
+  private release(s: Sequence, kvTokens: number): void {
+    this.pool.freeBlocks(ceilDiv(kvTokens - s.refHashes * s.hashBlockTokens, this.blockSize));
+    if (s.refHashes > 0) this.pool.release(s.entryIds, s.refHashes);
+    s.refHashes = 0;
+  }
+
+  private finish(s: Sequence, atMs: number, aborted: boolean): void {
+    s.phase = DONE;
+    this.byId.delete(s.id);
+    this.emit(
+      finished(s.id, atMs, s.promptTokens, Math.max(0, s.cachedTokens), s.generated, s.energyJ, s.preemptions, aborted),
+    );
+  }
+
+  private removeRunning(s: Sequence): void {
+    const i = s.runIndex;
+    const last = this.running.pop() as Sequence;
+    if (last !== s) {
+      this.running[i] = last;
+      last.runIndex = i;
+    }
+    s.runIndex = -1;
+  }
+
+  private compactPrefilling(): void {
+    let j = 0;
+    const list = this.prefilling;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i] as Sequence;
+      if (p.phase === PREFILL) list[j++] = p;
+    }
+    list.length = j;
+  }
+
+  private touch(nowMs: number): void {
+    if (Number.isNaN(this.originMs)) {
+      this.originMs = nowMs;
+      this.lastEndMs = nowMs;
+    }
+  }
+}
+
+function finished(
+  id: string,
+  atMs: number,
+  promptTokens: number,
+  cachedTokens: number,
+  outputTokens: number,
+  energyJ: number,
+  preemptions: number,
+  aborted: boolean,
+): EngineEvent {
+  return { type: 'finished', id, atMs, promptTokens, cachedTokens, outputTokens, energyJ, preemptions, aborted };
+}

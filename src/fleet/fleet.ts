@@ -1,0 +1,101 @@
+import type { Clock } from '../spec/clock.js';
+import type { ReplicaState } from '../spec/replica.js';
+import type { BreakerOptions } from './circuit-breaker.js';
+import { Replica, type ReplicaSpec } from './replica.js';
+
+/** Why a call on a replica ended; decides what the breaker hears. */
+export type CallOutcome =
+  | { kind: 'success' }
+  /** The replica is unwell: connect error, timeout, 5xx. */
+  | { kind: 'failure' }
+  /** The replica asked us to wait (429 or 503 with retry-after). */
+  | { kind: 'paused'; retryAfterMs: number }
+  /** The request's own fault (4xx) or the client went away: says nothing about the replica. */
+  | { kind: 'neutral' };
+
+/**
+ * The live registry of replicas, grouped by pool, with in-flight accounting and passive health. It is
+ * the one place the rest of the gateway asks "who can serve, and how busy are they"; scrapers and KV
+ * event listeners (added later) feed it through `Replica.observe`.
+ */
+export class Fleet {
+  readonly #byId = new Map<string, Replica>();
+  readonly #byPool = new Map<string, Replica[]>();
+
+  constructor(
+    specs: readonly ReplicaSpec[],
+    breaker: BreakerOptions,
+    readonly clock: Clock,
+  ) {
+    for (const spec of specs) {
+      const replica = new Replica(spec, breaker, clock);
+      this.#byId.set(spec.id, replica);
+      const pool = this.#byPool.get(spec.pool) ?? [];
+      pool.push(replica);
+      this.#byPool.set(spec.pool, pool);
+    }
+  }
+
+  get(id: string): Replica | undefined {
+    return this.#byId.get(id);
+  }
+
+  pool(name: string): readonly Replica[] {
+    return this.#byPool.get(name) ?? [];
+  }
+
+  all(): IterableIterator<Replica> {
+    return this.#byId.values();
+  }
+
+  /** At least one replica is not circuit-broken (`GET /ready`). */
+  anyHealthy(): boolean {
+    for (const replica of this.#byId.values()) if (replica.breaker.available()) return true;
+    return false;
+  }
+
+  /** Fresh policy-facing states for the replicas of `pools`, skipping ids in `exclude`. */
+  candidates(pools: readonly string[], exclude: ReadonlySet<string>, out: ReplicaState[] = []): ReplicaState[] {
+    const now = this.clock.now();
+    for (const pool of pools) {
+      const replicas = this.#byPool.get(pool);
+      if (replicas === undefined) continue;
+      for (const replica of replicas) if (!exclude.has(replica.spec.id)) out.push(replica.refresh(now));
+    }
+    return out;
+  }
+
+  /** A request was sent to the replica. */
+  begin(replica: Replica, promptTokens: number): void {
+    replica.inFlight++;
+    replica.pendingPrefill += promptTokens;
+    replica.breaker.onDispatch();
+  }
+
+  /** The first token (or the whole answer) arrived: its prefill is no longer pending. */
+  firstToken(replica: Replica, promptTokens: number): void {
+    replica.pendingPrefill = Math.max(0, replica.pendingPrefill - promptTokens);
+  }
+
+  /** The request finished on the replica. `prefillPending` says whether `firstToken` was not yet called. */
+  end(replica: Replica, promptTokens: number, prefillPending: boolean, outcome: CallOutcome): void {
+    replica.inFlight = Math.max(0, replica.inFlight - 1);
+    if (prefillPending) this.firstToken(replica, promptTokens);
+    switch (outcome.kind) {
+      case 'success':
+        replica.breaker.onSuccess();
+        break;
+      case 'failure':
+        replica.breaker.onFailure();
+        break;
+      case 'paused':
+        replica.breaker.pauseFor(outcome.retryAfterMs);
+        break;
+      case 'neutral':
+        replica.breaker.onNeutral();
+        break;
+    }
+  }
+}
+
+export { Replica, type ReplicaSpec } from './replica.js';

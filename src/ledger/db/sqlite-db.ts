@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
+import type { Row, SqlDb, SqlValue, Statement } from './sql-db.js';
+
+export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
+
+/**
+ * SQLite driver. WAL so readers (the CLI, `/admin/usage`) never block the ledger writer and the writer
+ * never blocks them; `synchronous = NORMAL` is durable across process crashes in WAL mode (a power loss
+ * may drop the last transactions, never corrupt the file — https://www.sqlite.org/wal.html).
+ * `busy_timeout` lets a second process (the CLI while the gateway runs) wait for the write lock instead
+ * of failing at once.
+ */
+export class SqliteDb implements SqlDb {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(path: string = DEFAULT_SQLITE_PATH, migrations: readonly Migration[] = MIGRATIONS) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate(migrations);
+  }
+
+  private migrate(migrations: readonly Migration[]): void {
+    this.db.exec(MIGRATIONS_TABLE);
+    // BEGIN IMMEDIATE takes the write lock first, so two processes opening a fresh file do not both
+    // decide that version 1 is missing.
+    const apply = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT MAX(version) AS v FROM switchyard_migrations').get() as { v: number | null };
+      const current = row.v ?? 0;
+      for (const m of migrations) {
+        if (m.version <= current) continue;
+        for (const sql of m.sql.sqlite) this.db.exec(sql);
+        this.db
+          .prepare('INSERT INTO switchyard_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      }
+    });
+    apply.immediate();
+  }
+
+  async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    const info = this.db.prepare(sql).run(...params);
+    return { changes: info.changes };
+  }
+
+  async batch(statements: readonly Statement[]): Promise<void> {
+    const cache = new Map<string, Database.Statement>();
+    const tx = this.db.transaction(() => {
+      for (const s of statements) {
+        let stmt = cache.get(s.sql);
+        if (stmt === undefined) {
+          stmt = this.db.prepare(s.sql);
+          cache.set(s.sql, stmt);
+        }
+        stmt.run(...(s.params ?? []));
+      }
+    });
+    tx.immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { bedrockAdapter, createBedrockAdapter, type BedrockAdapterOptions } from './adapter.js';

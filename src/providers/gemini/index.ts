@@ -1,0 +1,1 @@
+export { createGeminiAdapter, geminiAdapter, type GeminiAdapterOptions } from './adapter.js';

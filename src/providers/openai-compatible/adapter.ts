@@ -1,0 +1,104 @@
+import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
+import type { ChatRequest, CompletionRequest, EmbeddingRequest } from '../../spec/request.js';
+import type { ChatResponse, CompletionResponse, EmbeddingResponse } from '../../spec/response.js';
+import type { StreamEvent } from '../../spec/stream.js';
+import type { HttpResponse } from '../../spec/transport.js';
+import { convertChatRequest, convertCompletionRequest, convertEmbeddingRequest } from './convert-request.js';
+import { convertChatResponse, convertCompletionResponse, convertEmbeddingResponse } from './convert-response.js';
+import { convertChatStream } from './convert-stream.js';
+import { upstreamError } from './errors.js';
+import { vendorHooks, type VendorHooks } from './vendors.js';
+import type { WireChatResponse, WireEmbeddingResponse } from './api-types.js';
+
+/** Per-target values computed once (headers, URLs, hooks), not per request. */
+interface Prepared {
+  hooks: VendorHooks;
+  headers: Record<string, string>;
+  origin: string;
+  chatUrl: string;
+  completionsUrl: string;
+  embeddingsUrl: string;
+}
+
+/**
+ * The adapter for every server that speaks OpenAI's chat-completions protocol: vLLM, SGLang, llama.cpp,
+ * Ollama, TGI, OpenAI and hosted APIs that copy it. `target.options.vendor` picks the quirks (vendors.ts).
+ * `target.baseUrl` includes the version prefix (`http://host:8000/v1`).
+ */
+export function createOpenAICompatibleAdapter(): ProviderAdapter {
+  const prepared = new WeakMap<UpstreamTarget, Prepared>();
+  const prepare = (target: UpstreamTarget): Prepared => {
+    let entry = prepared.get(target);
+    if (entry === undefined) {
+      const base = target.baseUrl.replace(/\/+$/, '');
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...target.headers };
+      if (target.apiKey !== undefined && target.apiKey !== '') headers.authorization = `Bearer ${target.apiKey}`;
+      entry = {
+        hooks: vendorHooks(target.options?.vendor),
+        headers,
+        origin: safeOrigin(base),
+        chatUrl: `${base}/chat/completions`,
+        completionsUrl: `${base}/completions`,
+        embeddingsUrl: `${base}/embeddings`,
+      };
+      prepared.set(target, entry);
+    }
+    return entry;
+  };
+
+  async function post(url: string, body: unknown, p: Prepared, context: CallContext, stream: boolean): Promise<HttpResponse> {
+    const response = await context.transport({
+      method: 'POST',
+      url,
+      headers: stream ? { ...p.headers, accept: 'text/event-stream', 'x-request-id': context.requestId } : { ...p.headers, 'x-request-id': context.requestId },
+      body: JSON.stringify(body),
+      signal: context.signal,
+    });
+    if (response.status < 200 || response.status >= 300) throw await upstreamError(response, p.origin);
+    return response;
+  }
+
+  return {
+    id: 'openai-compatible',
+
+    async chat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<ChatResponse> {
+      const p = prepare(target);
+      const response = await post(p.chatUrl, convertChatRequest({ ...request, stream: false }, target.upstreamModel, p.hooks), p, context, false);
+      return convertChatResponse((await response.json()) as WireChatResponse, p.origin);
+    },
+
+    async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
+      const p = prepare(target);
+      const response = await post(p.chatUrl, convertChatRequest({ ...request, stream: true }, target.upstreamModel, p.hooks), p, context, true);
+      return convertChatStream(response.body, p.origin, 'chat');
+    },
+
+    async complete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<CompletionResponse> {
+      const p = prepare(target);
+      const body = convertCompletionRequest({ ...request, stream: false }, target.upstreamModel, p.hooks);
+      const response = await post(p.completionsUrl, body, p, context, false);
+      return convertCompletionResponse((await response.json()) as WireChatResponse, p.origin);
+    },
+
+    async streamComplete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
+      const p = prepare(target);
+      const body = convertCompletionRequest({ ...request, stream: true }, target.upstreamModel, p.hooks);
+      const response = await post(p.completionsUrl, body, p, context, true);
+      return convertChatStream(response.body, p.origin, 'completion');
+    },
+
+    async embed(request: EmbeddingRequest, target: UpstreamTarget, context: CallContext): Promise<EmbeddingResponse> {
+      const p = prepare(target);
+      const response = await post(p.embeddingsUrl, convertEmbeddingRequest(request, target.upstreamModel), p, context, false);
+      return convertEmbeddingResponse((await response.json()) as WireEmbeddingResponse, p.origin);
+    },
+  };
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'upstream';
+  }
+}

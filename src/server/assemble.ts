@@ -1,0 +1,49 @@
+import type { Config } from '../config/schema.js';
+import type { ProviderAdapter } from '../spec/adapter.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { createAdapter, isProviderId } from '../providers/registry.js';
+import type { ReplicaSpec } from '../fleet/replica.js';
+
+/** Config backends → replica specs (one per base URL) and one adapter per pool. */
+export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters: Map<string, ProviderAdapter> } {
+  const specs: ReplicaSpec[] = [];
+  const adapters = new Map<string, ProviderAdapter>();
+  const shared = new Map<string, ProviderAdapter>();
+  for (const backend of config.backends) {
+    if (!isProviderId(backend.provider)) throw new GatewayError('internal_error', `unknown provider ${backend.provider}`);
+    let adapter = shared.get(backend.provider);
+    if (adapter === undefined) {
+      adapter = createAdapter(backend.provider);
+      shared.set(backend.provider, adapter);
+    }
+    adapters.set(backend.name, adapter);
+    const model = config.models.find((m) => m.backends.includes(backend.name))?.name ?? backend.model;
+    backend.replicas.forEach((replica, index) => {
+      const url = typeof replica === 'string' ? replica : replica.url;
+      const id = typeof replica === 'string' || replica.id === undefined ? `${backend.name}-${index}` : replica.id;
+      const options: Record<string, unknown> = { ...backend.options };
+      if (backend.vendor !== undefined) options.vendor = backend.vendor;
+      specs.push({
+        id,
+        pool: backend.name,
+        model,
+        hardware: backend.hardware,
+        ...(backend.modelProfile === undefined ? {} : { modelProfile: backend.modelProfile }),
+        tensorParallel: backend.tensorParallel,
+        usdPerHour: backend.usdPerHour,
+        idleWatts: backend.idleWatts,
+        maxWatts: backend.watts,
+        maxRunning: backend.maxRunning,
+        provider: backend.provider,
+        target: {
+          baseUrl: url,
+          upstreamModel: backend.model,
+          ...(backend.apiKey === undefined ? {} : { apiKey: backend.apiKey }),
+          ...(backend.headers === undefined ? {} : { headers: backend.headers }),
+          options,
+        },
+      });
+    });
+  }
+  return { specs, adapters };
+}

@@ -1,0 +1,178 @@
+import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
+import type { Clock } from '../spec/clock.js';
+import type { ReplicaState } from '../spec/replica.js';
+import type { Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { HttpTransport } from '../spec/transport.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { UpstreamError } from '../errors/upstream-error.js';
+import type { CallOutcome, Fleet, Replica } from '../fleet/fleet.js';
+import type { ModelRoute } from '../router/router.js';
+import type { Logger } from './logger.js';
+
+export interface DispatchOptions {
+  /** Upstream attempts per request across replicas and fallbacks, first try included. */
+  maxAttempts: number;
+  /** Longest upstream `retry-after` the gateway waits out itself before moving down the chain. */
+  maxRetryAfterMs: number;
+}
+
+/** A call that reached a replica and succeeded; the caller ends it when the answer is delivered. */
+export interface Lease<T> {
+  value: T;
+  replica: Replica;
+  model: ModelRoute;
+  attempts: number;
+  /** Ends the in-flight accounting on the replica (once). */
+  end(outcome: CallOutcome): void;
+  /** The first token arrived: its prefill is no longer pending on the replica. */
+  firstToken(): void;
+}
+
+export type Invoke<T> = (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<T>;
+
+/**
+ * route → schedule → dispatch, with retries and fallback wrapped around one straight call:
+ *
+ * 1. For each model of the fallback chain, ask the routing policy for a replica among the model's pools,
+ *    skipping replicas already tried for this request.
+ * 2. Call it. A retryable failure (connect error, timeout, 408/409/429/5xx: UpstreamError.retryable) is
+ *    reported to the replica's breaker and the loop tries another replica, then the next model.
+ * 3. An upstream `retry-after` pauses that replica for that long; when every replica of a model is
+ *    paused and the wait is short (≤ maxRetryAfterMs), the loop waits once and tries again.
+ * 4. A non-retryable failure (the request's own fault, 400/404/422) ends the loop at once.
+ *
+ * Only the invoke function decides when "the first byte reached the client": it returns before that, so
+ * everything here happens strictly before the client sees a response (for streams the invoke pulls the
+ * first event; see pipeline.ts). A stream is never retried once it began.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly policy: RoutingPolicy,
+    private readonly adapters: ReadonlyMap<string, ProviderAdapter>,
+    private readonly transport: HttpTransport,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: DispatchOptions,
+  ) {}
+
+  async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: AbortSignal, invoke: Invoke<T>): Promise<Lease<T>> {
+    let attempts = 0;
+    let lastError: unknown;
+    const tried = new Set<string>();
+    const candidates: ReplicaState[] = [];
+    for (const model of chain) {
+      features.model = model.name;
+      let waited = false;
+      let shortestWait = Infinity;
+      while (attempts < this.options.maxAttempts) {
+        // route: the model's pools; schedule: the policy picks a replica among them.
+        candidates.length = 0;
+        this.fleet.candidates(model.pools, tried, candidates);
+        const decision: Decision =
+          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, { now: this.clock.now(), replicas: candidates });
+        if (decision.kind !== 'route') {
+          if (!waited && shortestWait <= this.options.maxRetryAfterMs) {
+            // Every replica asked us to wait a little: wait once, then try them again.
+            waited = true;
+            await sleep(shortestWait, signal);
+            tried.clear();
+            continue;
+          }
+          if (this.logger.enabled('debug')) this.logger.debug('no replica for model', { requestId: features.id, model: model.name, reason: decision.reason });
+          lastError ??= new GatewayError('upstream_unavailable', `no healthy replica can serve model "${model.name}" (${decision.reason})`, {
+            retryAfterMs: decision.kind === 'reject' ? Math.max(1000, decision.retryAfterMs) : 1000,
+          });
+          break;
+        }
+        const replica = this.fleet.get(decision.replicaId);
+        if (replica === undefined) throw new Error(`policy ${this.policy.name} chose unknown replica ${decision.replicaId}`);
+        const adapter = this.adapters.get(replica.spec.pool);
+        if (adapter === undefined) throw new Error(`no adapter for pool ${replica.spec.pool}`);
+        if (this.logger.enabled('debug')) {
+          this.logger.debug('route', { requestId: features.id, model: model.name, pool: replica.spec.pool, replica: replica.spec.id, policy: this.policy.name, reason: decision.reason });
+        }
+        tried.add(replica.spec.id);
+        attempts++;
+        // dispatch
+        this.fleet.begin(replica, features.promptTokens);
+        this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
+        let prefillPending = true;
+        let ended = false;
+        const end = (outcome: CallOutcome): void => {
+          if (ended) return;
+          ended = true;
+          this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
+          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ok: outcome.kind === 'success' });
+        };
+        try {
+          const value = await invoke(adapter, replica.spec.target, { transport: this.transport, signal, requestId: features.id, clock: this.clock });
+          return {
+            value,
+            replica,
+            model,
+            attempts,
+            end,
+            firstToken: () => {
+              if (!prefillPending) return;
+              prefillPending = false;
+              this.fleet.firstToken(replica, features.promptTokens);
+            },
+          };
+        } catch (error) {
+          if (signal.aborted) {
+            end({ kind: 'neutral' });
+            throw error;
+          }
+          const outcome = outcomeOf(error);
+          end(outcome);
+          if (outcome.kind === 'paused') shortestWait = Math.min(shortestWait, outcome.retryAfterMs);
+          lastError = error;
+          const retryable = UpstreamError.isUpstream(error) && error.retryable;
+          this.logger.warn('upstream attempt failed', {
+            requestId: features.id,
+            pool: replica.spec.pool,
+            replica: replica.spec.id,
+            attempt: attempts,
+            retryable,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          if (!retryable) throw error;
+        }
+      }
+      if (attempts >= this.options.maxAttempts) break;
+    }
+    throw lastError ?? new GatewayError('upstream_unavailable', 'no replica could serve the request', { retryAfterMs: 1000 });
+  }
+}
+
+/** What a failure says about the replica. */
+export function outcomeOf(error: unknown): CallOutcome {
+  if (!UpstreamError.isUpstream(error)) return { kind: 'neutral' };
+  if (error.kind === 'status') {
+    const status = error.upstreamStatus ?? 0;
+    if (status === 429 || ((status === 503 || status === 529) && error.retryAfterMs !== undefined)) {
+      return { kind: 'paused', retryAfterMs: error.retryAfterMs ?? 1000 };
+    }
+    return status >= 500 ? { kind: 'failure' } : { kind: 'neutral' };
+  }
+  return { kind: 'failure' };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
