@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '../spec/adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
+import { createAnthropicAdapter } from './anthropic/anthropic-adapter.js';
 
 /**
  * Every provider adapter by id: one `as const` table, the single place an adapter is registered
@@ -7,6 +8,7 @@ import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
  */
 const FACTORIES = {
   'openai-compatible': createOpenAICompatibleAdapter,
+  anthropic: createAnthropicAdapter,
 } as const satisfies Record<string, () => ProviderAdapter>;
 
 export type ProviderId = keyof typeof FACTORIES;
