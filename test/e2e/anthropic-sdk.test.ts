@@ -67,11 +67,21 @@ before(async () => {
       { name: 'emu', vendor: 'vllm', model: 'llama-3.1-8b', replicas: [`${emulator.url}/v1`] },
       { name: 'broken', vendor: 'vllm', model: 'llama-3.1-8b', replicas: [`${broken.url}/v1`] },
       { name: 'anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', apiKey: 'sk-ant-upstream', replicas: [anthropicUpstream.url] },
+      {
+        name: 'anthropic-pair',
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5-20250929',
+        replicas: [
+          { id: 'pair-0', url: anthropicUpstream.url },
+          { id: 'pair-1', url: `${anthropicUpstream.url}/v1` },
+        ],
+      },
     ],
     models: [
       { name: 'claude-emulated', backends: ['emu'] },
       { name: 'broken', backends: ['broken'] },
       { name: 'claude-upstream', backends: ['anthropic'] },
+      { name: 'claude-pair', backends: ['anthropic-pair'] },
     ],
   });
   client = new Anthropic({ apiKey: 'sk-gateway', baseURL: gateway.url, maxRetries: 0 });
@@ -210,6 +220,22 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
       [record?.usage.inputTokens, record?.usage.cachedInputTokens, record?.usage.outputTokens],
       [9 + 12982, 12982, 6],
     );
+  });
+
+  test('an overload right after message_start is retried on another replica before the client sees a byte', async () => {
+    const before = gateway.records.length;
+    const stream = (name: string) => ({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream; charset=utf-8' },
+      chunks: sseChunks(readFileSync(new URL(`${name}.chunks.txt`, FIXTURES), 'utf8')),
+    });
+    anthropicUpstream.respond(stream('overloaded-early'), stream('text'));
+    const message = await client.messages
+      .stream({ model: 'claude-pair', max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] })
+      .finalMessage();
+    assert.deepEqual(message.content, [{ type: 'text', text: 'Rails for inference: one API, many backends.' }]);
+    await waitForRecords(gateway.records, before + 1);
+    assert.equal(gateway.records.at(-1)?.attempts, 2);
   });
 
   test('an upstream 429 keeps Anthropic’s retry-after', async () => {
