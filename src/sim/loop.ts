@@ -172,7 +172,14 @@ export class SimulationLoop {
     };
     const engine = this.replicas.engines[replica];
     if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
-    engine.add(request, now);
+    try {
+      engine.add(request, now);
+    } catch (error) {
+      // The engine refuses requests it cannot represent (e.g. hash blocks that are not a multiple of its
+      // block size): a property of the input, so report it as one, naming the pool.
+      const pool = this.#options.pools[this.replicas.poolOf[replica] as number];
+      throw new SimInputError(`pool ${pool?.name ?? replica}: ${(error as Error).message}`);
+    }
     const pool = this.replicas.poolOf[replica] as number;
     (this.collector.pools[pool] as { routed: number }).routed++;
     this.#options.policy.onDispatch?.(f, (this.replicas.states[replica] as { id: string }).id, now);
