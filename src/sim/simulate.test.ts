@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { prefillTimeMs } from '../engine/index.js';
 import { POLICY_NAMES } from '../scheduler/registry.js';
 import type { Decision, FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import { sharedTrace } from './__fixtures__/shared-traces.js';
 import { buildFleet } from './build-fleet.js';
 import type { FleetFile } from './fleet-file.js';
 import { runSimulation } from './simulate.js';
@@ -188,5 +189,26 @@ describe('determinism and workloads', () => {
     const bad: RoutingPolicy = { name: 'bad', decide: () => ({ kind: 'route', replicaId: 'nope', reason: '' }) };
     assert.throws(() => runSimulation({ requests: [req(0, 10, 1)], fleet: fleet(1), policy: bad }), /policy bad routed to unknown replica "nope"/);
     assert.throws(() => runSimulation({ requests: [], fleet: fleet(1), policy: 'fastest' }), /unknown routing policy "fastest"/);
+  });
+});
+
+describe('real traces, when present', () => {
+  const conversation = sharedTrace('mooncake_conversation_trace.jsonl');
+  const azure = sharedTrace('AzureLLMInferenceTrace_code.csv');
+
+  test('the first 1,500 Mooncake conversation requests: shared prefixes hit the cache', { skip: conversation === undefined }, () => {
+    const { result } = runSimulation({ trace: conversation!, limit: 1500, fleet: fleet(2), policy: 'least-loaded' });
+    assert.equal(result.requests, 1500);
+    assert.equal(result.completed + result.aborted, 1500);
+    assert.ok(result.prefix_hit_rate > 0.02, `hit rate ${result.prefix_hit_rate}`);
+    assert.ok(result.trace_span_s > 400 && result.trace_span_s < 600, `span ${result.trace_span_s}`);
+  });
+
+  test('Azure code requests at twice the rate: no prefix information, no hits', { skip: azure === undefined }, () => {
+    const { result } = runSimulation({ trace: azure!, limit: 1000, rateScale: 2, fleet: fleet(1), policy: 'round-robin' });
+    assert.equal(result.completed, 1000);
+    assert.equal(result.cached_tokens, 0);
+    const normal = runSimulation({ trace: azure!, limit: 1000, fleet: fleet(1), policy: 'round-robin' }).result;
+    assert.ok(Math.abs(normal.trace_span_s / result.trace_span_s - 2) < 1e-3, `${normal.trace_span_s} vs ${result.trace_span_s}`);
   });
 });
