@@ -36,7 +36,6 @@ export interface LoopOptions {
 /** What is known of a request between its arrival and its end. */
 interface Live {
   features: RequestFeatures;
-  replica: number;
   firstTokenMs: number;
 }
 
@@ -121,7 +120,7 @@ export class SimulationLoop {
       blockTokens: request.blockTokens,
       arrivalMs: request.arrivalMs,
     };
-    const live: Live = { features, replica: -1, firstTokenMs: NaN };
+    const live: Live = { features, firstTokenMs: NaN };
     this.#live.set(index, live);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
     this.#offer(index, live, request.model, request.arrivalMs, false);
@@ -159,7 +158,6 @@ export class SimulationLoop {
   }
 
   #dispatch(index: number, live: Live, replica: number, now: number): void {
-    live.replica = replica;
     const f = live.features;
     const request: EngineRequest = {
       id: f.id,
@@ -215,8 +213,9 @@ export class SimulationLoop {
     const result = this.replicas.inFlight[replica] as StepResult;
     let freed = false;
     for (const event of result.events) freed = this.#apply(replica, event) || freed;
-    this.#step(replica, now);
+    // Held requests go first, so any placed on this replica join the step that starts now.
     if (freed && this.#queue.length > 0) this.#drain(now);
+    this.#step(replica, now);
   }
 
   /** Returns true when the event freed capacity (a request finished). */
