@@ -31,6 +31,25 @@ export interface LoopOptions {
   preciseIndex: boolean;
   /** Called every few thousand events with the number of arrivals so far. */
   onProgress?: (arrived: number) => void;
+  /** Keep one record per request (for agreement tests against the emulator); off for large runs. */
+  recordRequests?: boolean;
+}
+
+/** How one request went, when `recordRequests` is on. Times are virtual ms; NaN where it never got there. */
+export interface RequestRecord {
+  /** Position in the workload (arrival order). */
+  index: number;
+  outcome: 'completed' | 'rejected' | 'aborted';
+  /** Replica id, or '' when rejected. */
+  replica: string;
+  arrivalMs: number;
+  firstTokenMs: number;
+  finishMs: number;
+  promptTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  /** The policy's reason, for rejections. */
+  reason?: string;
 }
 
 /** What is known of a request between its arrival and its end. */
@@ -55,6 +74,8 @@ export class SimulationLoop {
   readonly #live = new Map<number, Live>();
   readonly #view: { now: number; replicas: FleetView['replicas']; prefix?: FleetView['prefix'] };
   readonly #idle: Uint32Array;
+  /** Per-request records, when asked for. */
+  readonly records: RequestRecord[] | undefined;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -65,6 +86,7 @@ export class SimulationLoop {
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
     this.#idle = new Uint32Array(this.replicas.size);
+    this.records = options.recordRequests === true ? [] : undefined;
     const prefix = this.replicas.preciseIndex;
     this.#view = prefix === undefined ? { now: 0, replicas: [] } : { now: 0, replicas: [], prefix };
   }
@@ -153,8 +175,13 @@ export class SimulationLoop {
   }
 
   #reject(index: number, reason: string): void {
+    const live = this.#live.get(index);
     this.#live.delete(index);
     this.collector.reject(reason);
+    if (this.records !== undefined && live !== undefined) {
+      const f = live.features;
+      this.records.push({ index, outcome: 'rejected', replica: '', arrivalMs: f.arrivalMs, firstTokenMs: NaN, finishMs: NaN, promptTokens: f.promptTokens, cachedTokens: 0, outputTokens: 0, reason });
+    }
   }
 
   #dispatch(index: number, live: Live, replica: number, now: number): void {
@@ -241,6 +268,17 @@ export class SimulationLoop {
           c.finish(pool, live.features.arrivalMs, first, event.atMs, event.promptTokens, event.cachedTokens, event.outputTokens);
         }
         const id = (this.replicas.states[replica] as { id: string }).id;
+        this.records?.push({
+          index,
+          outcome: event.aborted ? 'aborted' : 'completed',
+          replica: id,
+          arrivalMs: live.features.arrivalMs,
+          firstTokenMs: live.firstTokenMs,
+          finishMs: event.atMs,
+          promptTokens: event.promptTokens,
+          cachedTokens: event.cachedTokens,
+          outputTokens: event.outputTokens,
+        });
         this.#options.policy.onComplete?.(live.features, id, event.atMs, {
           ok: !event.aborted,
           promptTokens: event.promptTokens,

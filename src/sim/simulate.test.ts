@@ -56,6 +56,11 @@ describe('event loop with the engine model', () => {
     assert.equal(result.slo_attainment, 0.5);
     assert.equal(result.trace_span_s, 10);
     assert.equal(result.goodput_rps, 0.1);
+    // Per-request records agree with the summary.
+    const recorded = runSimulation({ requests, fleet: fleet(1), policy: 'round-robin', recordRequests: true }).requests!;
+    assert.deepEqual(recorded.map((r) => [r.index, r.outcome, r.replica, r.promptTokens, r.outputTokens]), [[0, 'completed', 'h100-0', 100, 1], [1, 'completed', 'h100-0', 60000, 1]]);
+    assert.ok(recorded[0]!.firstTokenMs - recorded[0]!.arrivalMs < 1000 && recorded[1]!.firstTokenMs - recorded[1]!.arrivalMs > 1000);
+    assert.ok(recorded.every((r) => r.finishMs >= r.firstTokenMs));
     // With two output tokens the TPOT objective now fails both.
     const strict = runSimulation({ requests: requests.map((r) => ({ ...r, outputTokens: 2 })), fleet: fleet(1), policy: 'round-robin', slo: { tpotMs: 0.001 } });
     assert.equal(strict.result.slo_attainment, 0);
@@ -131,7 +136,10 @@ describe('queue and reject decisions', () => {
   });
 
   test('a full queue rejects, and held requests time out', () => {
-    const full = runSimulation({ requests: burst(20), fleet: fleet(1), policy: new GatePolicy(2), queue: { capacity: 5 } });
+    const full = runSimulation({ requests: burst(20), fleet: fleet(1), policy: new GatePolicy(2), queue: { capacity: 5 }, recordRequests: true });
+    const rejected = full.requests!.filter((r) => r.outcome === 'rejected');
+    assert.deepEqual(rejected.map((r) => r.index), Array.from({ length: 13 }, (_, i) => i + 7));
+    assert.ok(rejected.every((r) => r.reason === 'queue full' && r.replica === ''));
     assert.equal(full.result.rejected, 13);
     assert.deepEqual(full.result.reject_reasons, { 'queue full': 13 });
     assert.equal(full.result.completed, 7);
