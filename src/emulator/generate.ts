@@ -47,7 +47,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
   // Text depends only on the request (its seed, else its prompt), so every replica answers alike.
   const rng = createRng(request.seed ?? hashInts(tokens, 0, tokens.length));
   const tool = chooseTool(request.messages, request.tools, request.toolChoice);
-  const plan = planOutput({ rng, maxTokens, stop: request.stop, ignoreEos: request.ignoreEos, tool });
+  const plan = planOutput({ rng, maxTokens, stop: request.stop, ignoreEos: request.ignoreEos, tool, format: request.responseFormat });
 
   const fault = replica.faults.decide();
   // Name the injected fault on whatever response the client does get, so tests and logs can tell.

@@ -181,6 +181,25 @@ describe('OpenAI SDK against the emulator', () => {
     assert.ok(validate.safeParse(JSON.parse(args)).success, args);
   });
 
+  test('response_format json_schema: the content is JSON that validates', async () => {
+    const schema = {
+      type: 'object',
+      properties: { title: { type: 'string' }, rating: { type: 'integer', minimum: 1, maximum: 5 }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['title', 'rating', 'tags'],
+      additionalProperties: false,
+    };
+    const r = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Review this.' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'review', schema, strict: true } },
+    });
+    const content = r.choices[0]?.message.content ?? '';
+    assert.ok(z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(JSON.parse(content)).success, content);
+    assert.equal(r.usage?.completion_tokens, countTokens(content));
+    const obj = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'JSON please' }], response_format: { type: 'json_object' } });
+    assert.equal(typeof JSON.parse(obj.choices[0]?.message.content ?? ''), 'object');
+  });
+
   test('completions endpoint, whole and streamed', async () => {
     const r = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 20 });
     assert.match(r.id, /^cmpl-/);

@@ -1,5 +1,5 @@
 import { badRequest } from './http-error.js';
-import type { ChatMessage, GenerationRequest, ToolChoice, ToolDef } from './request-types.js';
+import type { ChatMessage, GenerationRequest, ResponseFormat, ToolChoice, ToolDef } from './request-types.js';
 
 /**
  * Validates an OpenAI chat-completions or completions body (as vLLM accepts it) into a GenerationRequest.
@@ -43,6 +43,7 @@ function asBody(body: unknown): Body {
 }
 
 function common(b: Body, endpoint: 'chat' | 'completions'): Omit<GenerationRequest, 'messages' | 'prompt' | 'tools' | 'toolChoice'> {
+  const responseFormat = parseResponseFormat(b['response_format']);
   const model = optional(b, 'model', 'string');
   const n = optionalInt(b, 'n', 1);
   if (n !== undefined && n > 1) throw badRequest('n > 1 is not supported by the Switchyard engine emulator; send n=1 or omit it', 'n');
@@ -76,6 +77,7 @@ function common(b: Body, endpoint: 'chat' | 'completions'): Omit<GenerationReque
     includeUsage,
     seed,
     ignoreEos: optional(b, 'ignore_eos', 'boolean') ?? false,
+    responseFormat,
     priority: optionalInt(b, 'priority', Number.MIN_SAFE_INTEGER) ?? 0,
   };
 }
@@ -206,4 +208,21 @@ function parseToolChoice(choice: unknown, tools: ToolDef[]): ToolChoice {
     return { kind: 'named', name };
   }
   throw badRequest('`tool_choice` must be "none", "auto", "required" or {"type":"function","function":{"name":…}}', 'tool_choice');
+}
+
+function parseResponseFormat(format: unknown): ResponseFormat {
+  if (format === undefined || format === null) return { kind: 'text' };
+  const f = typeof format === 'object' && !Array.isArray(format) ? (format as Body) : undefined;
+  const type = f?.['type'];
+  if (type === 'text') return { kind: 'text' };
+  if (type === 'json_object') return { kind: 'json_object' };
+  if (type === 'json_schema') {
+    const js = f?.['json_schema'];
+    const schema = typeof js === 'object' && js !== null ? (js as Body)['schema'] : undefined;
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      throw badRequest('`response_format.json_schema.schema` must be a JSON Schema object', 'response_format.json_schema.schema');
+    }
+    return { kind: 'json_schema', schema };
+  }
+  throw badRequest('`response_format.type` must be "text", "json_object" or "json_schema"', 'response_format.type');
 }
