@@ -138,6 +138,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
     }
   };
 
+  if (closed || res.destroyed) return; // the client left before the engine got the request
   replica.kv.remember(blockHashes, tokens);
   let arrival: number;
   try {
