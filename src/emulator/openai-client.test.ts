@@ -230,6 +230,21 @@ describe('OpenAI SDK against the emulator', () => {
     assert.equal(cached % 16, 0, 'whole blocks only');
   });
 
+  test('POST /tokenize gives the token ids the engine hashes; the same prompt then hits the cache', async () => {
+    const messages = [{ role: 'user', content: 'tokenize me '.repeat(40) }];
+    const res = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: JSON.stringify({ model, messages, return_token_strs: true }) });
+    const body = (await res.json()) as { count: number; max_model_len: number; tokens: number[]; token_strs: string[] };
+    assert.equal(body.count, body.tokens.length);
+    assert.equal(body.token_strs.length, body.count);
+    assert.ok(body.max_model_len > 0);
+    const r = await client.chat.completions.create({ model, messages: messages as OpenAI.ChatCompletionMessageParam[], max_tokens: 2 });
+    assert.equal(r.usage?.prompt_tokens, body.count);
+    const plain = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: JSON.stringify({ prompt: 'Hello world' }) });
+    assert.equal(((await plain.json()) as { count: number }).count, 2);
+    const bad = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: '{}' });
+    assert.equal(bad.status, 400);
+  });
+
   test('GET /v1/models and /health', async () => {
     const models = await client.models.list();
     assert.deepEqual(models.data.map((m) => m.id), [model]);
