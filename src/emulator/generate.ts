@@ -150,7 +150,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
     release();
     throw new HttpError(400, `the engine rejected the request: ${error instanceof Error ? error.message : String(error)}`);
   }
-  replica.metrics.track(header.id, arrival, plan.finishReason);
+  replica.metrics.track(header.id, arrival, tokens.length, plan.finishReason);
   writer?.open();
   res.on('close', () => {
     if (!done) {

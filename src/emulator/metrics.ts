@@ -18,6 +18,7 @@ export type FinishedReason = 'stop' | 'length' | 'abort' | 'tool_calls';
 
 interface Tracked {
   arrivalMs: number;
+  promptTokens: number;
   scheduledMs?: number;
   firstTokenMs?: number;
   lastTokenMs?: number;
@@ -57,8 +58,8 @@ export class EngineMetrics {
   }
 
   /** Registers a request the engine is about to run, with the finish reason its plan will end with. */
-  track(id: string, arrivalMs: number, finishReason: FinishedReason): void {
-    this.#tracked.set(id, { arrivalMs, finishReason });
+  track(id: string, arrivalMs: number, promptTokens: number, finishReason: FinishedReason): void {
+    this.#tracked.set(id, { arrivalMs, promptTokens, finishReason });
   }
 
   onStep(step: StepResult): void {
@@ -78,6 +79,8 @@ export class EngineMetrics {
         }
         break;
       case 'first-token':
+        // Prompt tokens count when their prefill completes, as vLLM's iteration stats do.
+        if (t.firstTokenMs === undefined) this.#promptTokens += t.promptTokens;
         t.firstTokenMs = event.atMs;
         t.lastTokenMs = event.atMs;
         this.#ttft.observe((event.atMs - t.arrivalMs) / 1000);
@@ -95,7 +98,6 @@ export class EngineMetrics {
         // vLLM's finished reasons are stop, length and abort; a tool call ends with a stop.
         const reason = event.aborted ? 'abort' : t.finishReason === 'tool_calls' ? 'stop' : t.finishReason;
         this.#success.set(reason, (this.#success.get(reason) ?? 0) + 1);
-        this.#promptTokens += event.promptTokens;
         if (!event.aborted) {
           this.#e2e.observe((event.atMs - t.arrivalMs) / 1000);
           // Per-request TPOT, as vLLM's request_time_per_output_token and the simulator define it.
