@@ -180,6 +180,13 @@ class IterationEngine implements Engine {
     this.busyJ += energyJ;
     this.busyMs += timing.totalMs;
     this.lastEndMs = endMs;
+    // Blocks were evicted while the step was built, before this step's prefills store theirs: report the
+    // removals first, so a hash evicted and re-stored in one step ends up present for event consumers.
+    const evicted = this.pool.evicted;
+    if (evicted && evicted.length > 0) {
+      this.emit({ type: 'kv-removed', atMs: startMs, hashes: evicted });
+      this.pool.evicted = [];
+    }
     // Decoders advance one token each.
     this.decode.advance();
     if (this.tokenEvents) {
@@ -212,11 +219,6 @@ class IterationEngine implements Engine {
       }
     }
     if (completed > 0) this.compactPrefilling();
-    const evicted = this.pool.evicted;
-    if (evicted && evicted.length > 0) {
-      this.emit({ type: 'kv-removed', atMs: endMs, hashes: evicted });
-      this.pool.evicted = [];
-    }
     return {
       startMs,
       endMs,
