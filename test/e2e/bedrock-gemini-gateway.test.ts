@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -7,12 +8,12 @@ import { isProviderId } from '../../src/providers/registry.js';
 import { jsonFixture, streamFixture } from '../../src/providers/bedrock/__fixtures__/build.js';
 import { sseFixture } from '../../src/providers/gemini/__fixtures__/build.js';
 
-// The Bedrock and Gemini adapters through the real gateway with the OpenAI SDK as the client. Runs once both
+// The Bedrock and Gemini adapters through the real gateway with the OpenAI and Anthropic SDKs as clients. Runs once both
 // are registered in src/providers/registry.ts (`bedrock: createBedrockAdapter, gemini: createGeminiAdapter`).
 const registered = isProviderId('bedrock') && isProviderId('gemini');
 const skip = registered ? false : 'bedrock/gemini are not registered in src/providers/registry.ts yet';
 
-describe('OpenAI SDK → gateway → Bedrock / Gemini fixture upstreams', { skip }, () => {
+describe('OpenAI and Anthropic SDKs → gateway → Bedrock / Gemini fixture upstreams', { skip }, () => {
   let upstream: FixtureServer;
   let gw: TestGateway;
   let client: OpenAI;
@@ -104,6 +105,25 @@ describe('OpenAI SDK → gateway → Bedrock / Gemini fixture upstreams', { skip
     assert.equal(response.usage?.prompt_tokens, 3605);
     assert.equal(response.usage?.prompt_tokens_details?.cached_tokens, 3072);
     assert.equal(response.choices[0]?.message.content, 'Section 4 of the manual covers shunting signals.');
+  });
+
+  test('Anthropic SDK over Bedrock: thinking with its signature, and cache counters split back out', async () => {
+    upstream.respond(streamFixture('stream-cached-usage.stream.json'));
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+    const message = await anthropic.messages
+      .stream({ model: 'claude', max_tokens: 1024, messages: [{ role: 'user', content: 'Which section covers shunting?' }] })
+      .finalMessage();
+    const thinking = message.content.find((block) => block.type === 'thinking');
+    assert.equal(thinking?.type === 'thinking' ? thinking.signature : undefined, 'EqQBCkgIBhABGAIiQJ4c0ZsYn0k9pA7Z');
+    assert.equal(thinking?.type === 'thinking' ? thinking.thinking : undefined, 'The timetable is in the cached manual; section 4 answers it.');
+    const text = message.content.find((block) => block.type === 'text');
+    assert.equal(text?.type === 'text' ? text.text : undefined, 'Section 4 covers shunting signals.');
+    assert.equal(message.stop_reason, 'end_turn');
+    // Anthropic's input_tokens excludes the cache again: 3605 − 3072 − 512 = 21, as Bedrock reported it.
+    assert.equal(message.usage.input_tokens, 21);
+    assert.equal(message.usage.cache_read_input_tokens, 3072);
+    assert.equal(message.usage.cache_creation_input_tokens, 512);
+    assert.equal(message.usage.output_tokens, 41);
   });
 
   test('Gemini stream: cached and reasoning tokens reach the client usage chunk', async () => {
