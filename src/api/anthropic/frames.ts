@@ -17,8 +17,9 @@ export function blockDelta(index: number, delta: Record<string, unknown>): strin
 }
 
 /** message_start: the Message with empty content, and the usage known so far. */
-export function messageStartFrame(id: string, model: string, usage: Usage, gatewayInputTokens?: number): string {
+export function messageStartFrame(id: string, model: string, usage: Usage, gatewayInputTokens?: number | (() => number)): string {
   const rendered = toAnthropicUsage(usage);
+  const fallback = typeof gatewayInputTokens === 'function' && rendered.input_tokens === null ? gatewayInputTokens() : gatewayInputTokens;
   return frame('message_start', {
     message: {
       id,
@@ -29,7 +30,7 @@ export function messageStartFrame(id: string, model: string, usage: Usage, gatew
       stop_reason: null,
       stop_sequence: null,
       usage: {
-        input_tokens: rendered.input_tokens ?? gatewayInputTokens ?? null,
+        input_tokens: rendered.input_tokens ?? (typeof fallback === 'number' ? fallback : null),
         cache_creation_input_tokens: rendered.cache_creation_input_tokens,
         cache_read_input_tokens: rendered.cache_read_input_tokens,
         cache_creation: rendered.cache_creation,

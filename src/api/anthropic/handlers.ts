@@ -36,7 +36,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
       renderMessagesStream(events, {
         model: request.model,
         id,
-        inputTokens: estimatePromptTokens(request),
+        inputTokens: () => estimatePromptTokens(request),
         pingIntervalMs: PING_INTERVAL_MS,
       }),
   });
@@ -56,7 +56,7 @@ export function handleCountTokens(pipeline: Pipeline, context: RequestContext, b
     maxOutputTokens: 0,
     promptText: () => promptText(request),
     call: async (adapter, target, call) =>
-      adapter.countTokens === undefined ? estimatePromptTokens(request) : adapter.countTokens(request, target, call),
+      adapter.countTokens === undefined ? estimatePromptTokens(request, true) : adapter.countTokens(request, target, call),
     render: (count) => ({
       body: JSON.stringify(renderCountTokens(count)),
       usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 },

@@ -35,7 +35,7 @@ export interface StreamWriterOptions {
   model: string;
   id: string;
   /** The gateway's own prompt count, shown in message_start when the upstream has not reported one yet. */
-  inputTokens?: number;
+  inputTokens?: number | (() => number);
 }
 
 export class MessageStreamWriter {
