@@ -107,6 +107,7 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
       messages: [{ role: 'user', content: 'Say something about rails.' }],
     });
     assert.match(message.id, /^msg_/);
+    assert.ok(typeof message._request_id === 'string' && message._request_id.length > 0, 'request-id header for the SDK');
     assert.equal(message.type, 'message');
     assert.equal(message.role, 'assistant');
     assert.equal(message.model, 'claude-emulated');
@@ -182,7 +183,7 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
   test('errors arrive as the SDK’s own error classes', async () => {
     await assert.rejects(
       client.messages.create({ model: 'no-such-model', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
-      (error: unknown) => error instanceof NotFoundError && error.type === 'not_found_error',
+      (error: unknown) => error instanceof NotFoundError && error.type === 'not_found_error' && typeof error.requestID === 'string',
     );
     await assert.rejects(
       client.messages.create({ model: 'claude-emulated', max_tokens: 5, messages: [] }),

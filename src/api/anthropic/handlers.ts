@@ -14,6 +14,7 @@ const PING_INTERVAL_MS = 15_000;
 
 /** `POST /v1/messages`: validate, then the shared pipeline; answers in Anthropic's Message / SSE format. */
 export function handleMessages(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
+  anthropicHeaders(context);
   // validate
   const request = parseMessagesRequest(body);
   const id = mintMessageId();
@@ -47,6 +48,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
  * otherwise the built-in tokenizer's estimate. Counting is free (as at Anthropic): the record carries zero usage.
  */
 export function handleCountTokens(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
+  anthropicHeaders(context);
   const request = parseCountTokensRequest(body);
   return runGeneration(pipeline, context, {
     endpoint: 'count-tokens',
@@ -62,4 +64,9 @@ export function handleCountTokens(pipeline: Pipeline, context: RequestContext, b
       usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 },
     }),
   });
+}
+
+/** Anthropic's SDKs read the request id from `request-id` (`message._request_id`, `APIError.requestID`). */
+function anthropicHeaders(context: RequestContext): void {
+  context.headers['request-id'] = context.id;
 }
