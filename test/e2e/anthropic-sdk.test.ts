@@ -206,7 +206,10 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     const chunks = sseChunks(readFileSync(new URL('cache-usage.chunks.txt', FIXTURES), 'utf8'));
     anthropicUpstream.respond({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, chunks });
     const message = await client.messages
-      .stream({ model: 'claude-upstream', max_tokens: 64, messages: [{ role: 'user', content: 'again, with the cached prefix' }] })
+      .stream(
+        { model: 'claude-upstream', max_tokens: 64, messages: [{ role: 'user', content: 'again, with the cached prefix' }] },
+        { headers: { 'anthropic-beta': 'context-management-2025-06-27' } },
+      )
       .finalMessage();
     assert.deepEqual(message.content, [{ type: 'text', text: 'Cached prefix reused.' }]);
     assert.equal(message.usage.input_tokens, 9);
@@ -215,6 +218,7 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     const sent = anthropicUpstream.requests.at(-1);
     assert.equal(sent?.headers['x-api-key'], 'sk-ant-upstream');
     assert.equal(sent?.headers['anthropic-version'], '2023-06-01');
+    assert.equal(sent?.headers['anthropic-beta'], 'context-management-2025-06-27');
     await waitForRecords(gateway.records, before + 1);
     const record = gateway.records.at(-1);
     assert.deepEqual(

@@ -1,3 +1,4 @@
+import type { ChatRequest } from '../../spec/request.js';
 import type { Pipeline } from '../../server/pipeline.js';
 import { runGeneration } from '../../server/pipeline.js';
 import type { RequestContext } from '../../server/request-context.js';
@@ -17,6 +18,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
   anthropicHeaders(context);
   // validate
   const request = parseMessagesRequest(body);
+  forwardBetas(context, request);
   const id = mintMessageId();
   return runGeneration(pipeline, context, {
     endpoint: 'chat',
@@ -50,6 +52,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
 export function handleCountTokens(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
   anthropicHeaders(context);
   const request = parseCountTokensRequest(body);
+  forwardBetas(context, request);
   return runGeneration(pipeline, context, {
     endpoint: 'count-tokens',
     model: request.model,
@@ -69,4 +72,14 @@ export function handleCountTokens(pipeline: Pipeline, context: RequestContext, b
 /** Anthropic's SDKs read the request id from `request-id` (`message._request_id`, `APIError.requestID`). */
 function anthropicHeaders(context: RequestContext): void {
   context.headers['request-id'] = context.id;
+}
+
+/**
+ * `anthropic-beta` travels with the request so an Anthropic upstream accepts the beta fields `extra` carries
+ * (Claude Code sends e.g. `context_management` under `context-management-2025-06-27`).
+ */
+function forwardBetas(context: RequestContext, request: ChatRequest): void {
+  const beta = context.info.headers['anthropic-beta'];
+  const value = Array.isArray(beta) ? beta.join(',') : beta;
+  if (value !== undefined && value !== '') request.headers = { 'anthropic-beta': value };
 }
