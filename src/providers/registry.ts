@@ -1,6 +1,8 @@
 import type { ProviderAdapter } from '../spec/adapter.js';
-import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
 import { createAnthropicAdapter } from './anthropic/anthropic-adapter.js';
+import { createBedrockAdapter } from './bedrock/adapter.js';
+import { createGeminiAdapter } from './gemini/adapter.js';
+import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
 
 /**
  * Every provider adapter by id: one `as const` table, the single place an adapter is registered
@@ -9,6 +11,8 @@ import { createAnthropicAdapter } from './anthropic/anthropic-adapter.js';
 const FACTORIES = {
   'openai-compatible': createOpenAICompatibleAdapter,
   anthropic: createAnthropicAdapter,
+  bedrock: () => createBedrockAdapter(),
+  gemini: () => createGeminiAdapter(),
 } as const satisfies Record<string, () => ProviderAdapter>;
 
 export type ProviderId = keyof typeof FACTORIES;

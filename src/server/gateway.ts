@@ -77,7 +77,7 @@ export class Gateway implements Pipeline {
     this.post('/v1/messages', handleMessages, 'anthropic');
     this.post('/v1/messages/count_tokens', handleCountTokens, 'anthropic');
     this.get('/v1/models', (pipeline, context) => handleListModels(pipeline, context));
-    this.get('/v1/models/', (pipeline, context, rest) => handleGetModel(pipeline, context, decodeURIComponent(rest)), true);
+    this.get('/v1/models/', (pipeline, context, rest) => handleGetModel(pipeline, context, decodePath(rest)), true);
     this.get('/health', (_pipeline, context) => sendJson(context.response, 200, '{"status":"ok"}', context.headers));
     this.get('/ready', (_pipeline, context) => {
       const ready = this.fleet.anyHealthy();
@@ -201,6 +201,15 @@ export class Gateway implements Pipeline {
       }
     }
     await this.#transport.close?.();
+  }
+}
+
+/** A path segment, percent-decoded; a malformed escape is the client's error, not ours. */
+function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError('invalid_request', 'the path has a malformed percent-escape');
   }
 }
 
