@@ -16,6 +16,16 @@ export function blockDelta(index: number, delta: Record<string, unknown>): strin
   return frame('content_block_delta', { index, delta });
 }
 
+/**
+ * The hot path, one frame per streamed token: the same bytes as `blockDelta(index, {type, [field]: text})`,
+ * written without building and serialising the surrounding objects (a JSON string never holds a raw newline,
+ * so the frame is one `data:` line).
+ */
+export function textualDelta(index: number, type: 'text_delta' | 'thinking_delta' | 'input_json_delta', text: string): string {
+  const field = type === 'text_delta' ? 'text' : type === 'thinking_delta' ? 'thinking' : 'partial_json';
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(text)}}}\n\n`;
+}
+
 /** message_start: the Message with empty content, and the usage known so far. */
 export function messageStartFrame(id: string, model: string, usage: Usage, gatewayInputTokens?: number | (() => number)): string {
   const rendered = toAnthropicUsage(usage);

@@ -43,7 +43,10 @@ export async function* renderMessagesStream(
         if (writer.started && !writer.done) yield frame('ping', {});
         continue;
       }
-      yield* writer.push(event);
+      // One frame per event is the common case; yield it directly rather than through yield* (an await per element).
+      const frames = writer.push(event);
+      if (frames.length === 1) yield frames[0] as string;
+      else for (const frame of frames) yield frame;
       if (writer.done) return;
     }
   } catch (error) {
