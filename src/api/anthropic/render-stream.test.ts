@@ -280,6 +280,18 @@ describe('renderMessagesStream', () => {
     assert.equal(calls, 1);
   });
 
+  test('a tool call without an id (some OpenAI-compatible servers) gets one the client can answer', async () => {
+    const frames = await render([
+      { type: 'tool-call-start', index: 0, id: '', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'finish', reason: 'tool-calls' },
+    ]);
+    const message = await sdkFinalMessage(frames);
+    assert.ok(message.content[0]?.type === 'tool_use');
+    assert.match(message.content[0].id, /^toolu_[0-9A-Za-z]{24}$/);
+  });
+
   test('stop sequences', async () => {
     const frames = await render([{ type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop', stopSequence: '###' }]);
     const message = await sdkFinalMessage(frames);

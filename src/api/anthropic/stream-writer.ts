@@ -4,6 +4,7 @@ import { UNKNOWN_USAGE } from '../../spec/usage.js';
 import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
 import { blockDelta, frame, messageDeltaFrame, messageStartFrame, textualDelta } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
+import { mintToolUseId } from './message-id.js';
 
 /**
  * The state machine behind `renderMessagesStream`: canonical events in, Anthropic SSE frames out
@@ -211,7 +212,8 @@ export class MessageStreamWriter {
   #openTool(toolIndex: number, out: string[]): void {
     const tool = this.#tool(toolIndex);
     this.#queue = this.#queue.filter((i) => i !== toolIndex);
-    const index = this.#openBlock(out, { type: 'tool_use', id: tool.id ?? '', name: tool.name ?? '', input: {} });
+    const id = tool.id === undefined || tool.id === '' ? mintToolUseId() : tool.id;
+    const index = this.#openBlock(out, { type: 'tool_use', id, name: tool.name ?? '', input: {} });
     tool.phase = 'open';
     this.#open = { kind: 'tool', index, tool: toolIndex };
     if (tool.buffered !== '') {
