@@ -216,3 +216,81 @@ describe('engine: scheduling', () => {
     }
   });
 });
+
+describe('engine: KV accounting', () => {
+  test('a decoder holds exactly ceil(context / blockSize) blocks at every step', () => {
+    for (const prompt of [1, 15, 16, 17, 40]) {
+      const engine = createEngine(h100);
+      engine.add({ ...uniqueRequest('r', { promptTokens: prompt, outputTokens: 70 }), blockHashes: [] }, 0);
+      let now = 0;
+      let steps = 0;
+      while (engine.hasWork()) {
+        const s = engine.step(now);
+        now = s.endMs;
+        steps++;
+        const done = s.events.some((e) => e.type === 'finished');
+        // After step k the KV holds the prompt plus k - 1 generated tokens (the newest token has no KV yet).
+        const expected = done ? 0 : Math.ceil((prompt + steps - 1) / 16);
+        assert.equal(engine.state(now).kvBlocksUsed, expected, `prompt ${prompt}, step ${steps}`);
+      }
+      assert.equal(steps, 70);
+    }
+  });
+
+  test('many decoders joining at different times: usage matches the sum of their contexts', () => {
+    const engine = createEngine(h100, { emitTokenEvents: true });
+    const reqs = Array.from({ length: 40 }, (_, i) => ({
+      ...uniqueRequest(`r${i}`, { promptTokens: 10 + 7 * i, outputTokens: 30 + i, arrivalMs: i * 2 }),
+      blockHashes: [],
+    }));
+    const prompt = new Map(reqs.map((r) => [r.id, r.promptTokens]));
+    const tokens = new Map<string, number>();
+    let next = 0;
+    let now = 0;
+    let checks = 0;
+    while (next < reqs.length || engine.hasWork()) {
+      while (next < reqs.length && reqs[next]!.arrivalMs <= now) engine.add(reqs[next]!, reqs[next++]!.arrivalMs);
+      if (!engine.hasWork()) {
+        now = reqs[next]!.arrivalMs;
+        continue;
+      }
+      const s = engine.step(now);
+      now = s.endMs;
+      for (const e of s.events) {
+        if (e.type === 'tokens') tokens.set(e.id, (tokens.get(e.id) ?? 0) + e.count);
+        if (e.type === 'finished') tokens.delete(e.id);
+      }
+      // Prompts are small and arrivals spread, so every prefill completes in its first step.
+      let blocks = 0;
+      for (const [id, n] of tokens) blocks += Math.ceil((prompt.get(id)! + n - 1) / 16);
+      assert.equal(engine.state(now).kvBlocksUsed, blocks);
+      checks++;
+    }
+    assert.ok(checks > 60);
+  });
+
+  test('with chunked prefill off, a long prompt runs whole in one step', () => {
+    const spec = replicaSpec('llama-3.1-8b', 'h100-sxm', 1, { enableChunkedPrefill: false, maxNumBatchedTokens: 2048 });
+    const engine = createEngine(spec);
+    engine.add(uniqueRequest('long', { promptTokens: 5000, outputTokens: 2 }), 0);
+    engine.add(uniqueRequest('short', { promptTokens: 100, outputTokens: 2 }), 0);
+    const first = engine.step(0);
+    assert.equal(first.prefillTokens, 5000);
+    const second = engine.step(first.endMs);
+    assert.equal(second.prefillTokens, 100);
+  });
+
+  test('a prompt prefilled over several chunks stores its hash blocks in order, each batch chained to the last', () => {
+    const spec = replicaSpec('llama-3.1-8b', 'h100-sxm', 1, { maxNumBatchedTokens: 256 });
+    const engine = createEngine(spec, { emitKvEvents: true });
+    const a = request('a', { promptTokens: 1000, outputTokens: 1 });
+    const r = drive(engine, [a], { keepEvents: true });
+    const stored = ofType(r.events, 'kv-stored');
+    assert.ok(stored.length >= 4);
+    assert.deepEqual(stored.flatMap((e) => e.hashes), a.blockHashes);
+    for (let i = 1; i < stored.length; i++) {
+      const prev = stored[i - 1]!.hashes;
+      assert.equal(stored[i]!.parentHash, prev[prev.length - 1]);
+    }
+  });
+});

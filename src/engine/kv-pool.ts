@@ -106,7 +106,7 @@ export class KvPool {
    * referenced by the request; if the hash is already cached (computed concurrently by another request), the
    * request references that entry and its duplicate blocks are freed. Returns the entry id.
    */
-  store(hash: number, parent: number | null, blocks: number): number {
+  store(hash: number, blocks: number): number {
     const existing = this.find(hash);
     if (existing !== NONE) {
       this.ref(existing);
@@ -119,7 +119,6 @@ export class KvPool {
     this.blocks[id] = blocks;
     this.refs[id] = 1;
     this.prev[id] = this.next[id] = NONE;
-    void parent; // parents are implicit in the chain; kept in the signature for BlockStored events
     this.insert(hash, id);
     this.storedNew = true;
     return id;

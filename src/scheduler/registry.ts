@@ -5,6 +5,7 @@ import { LlmDPolicy } from './policies/llm-d.js';
 import { RandomPolicy } from './policies/random.js';
 import { RoundRobinPolicy } from './policies/round-robin.js';
 import { SglangPolicy } from './policies/sglang.js';
+import { SwitchyardPolicy } from './policies/switchyard.js';
 
 export interface PolicyOptions {
   /** Seed for policies that draw random numbers. */
@@ -22,6 +23,7 @@ const FACTORIES: Record<string, (options: PolicyOptions) => RoutingPolicy> = {
   'llm-d': (options) => new LlmDPolicy(options.seed ?? 1),
   dynamo: (options) => new DynamoPolicy(options.seed ?? 1),
   sglang: () => new SglangPolicy(),
+  switchyard: () => new SwitchyardPolicy(),
 };
 
 export const POLICY_NAMES: readonly string[] = Object.keys(FACTORIES);

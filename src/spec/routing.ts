@@ -57,6 +57,10 @@ export interface CompletionOutcome {
   ok: boolean;
   promptTokens?: number;
   outputTokens?: number;
+  /** Observed time to first token, ms: lets a policy learn how far its estimates are off. */
+  ttftMs?: number;
+  /** Observed mean time per output token after the first, ms. */
+  tpotMs?: number;
 }
 
 /**

@@ -97,3 +97,22 @@ test('the caller aborting is passed through, not turned into an upstream error',
     await server.close();
   }
 });
+
+test('the total deadline aborts a slow call as a retryable timeout; a caller abort passes its reason through', async () => {
+  const server = await startFixtureServer();
+  const transport = createUndiciTransport({ timeouts: { totalMs: 60 } });
+  try {
+    server.respond({ status: 200, chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 40 });
+    const response = await transport({ method: 'GET', url: server.url, headers: {} });
+    await assert.rejects(response.text(), (error: unknown) => error instanceof UpstreamError && error.kind === 'timeout' && error.retryable);
+    server.respond({ status: 200, chunks: ['a', 'b', 'c'], chunkDelayMs: 40 });
+    const caller = new AbortController();
+    const reason = new Error('client gone');
+    const pending = transport({ method: 'GET', url: server.url, headers: {}, signal: caller.signal });
+    caller.abort(reason);
+    await assert.rejects(pending, (error: unknown) => error === reason);
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});

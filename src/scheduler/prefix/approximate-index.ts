@@ -1,4 +1,5 @@
 import type { PrefixLookup } from '../../spec/routing.js';
+import { LruSet } from './lru-set.js';
 import { PrefixHolders } from './prefix-holders.js';
 
 /**
@@ -13,8 +14,8 @@ import { PrefixHolders } from './prefix-holders.js';
  */
 export class ApproximatePrefixIndex implements PrefixLookup {
   readonly #holders = new PrefixHolders();
-  /** Per replica slot: hash → true, in LRU order (a Map iterates in insertion order). */
-  readonly #lru: Map<number, true>[] = [];
+  /** Per replica slot: the hashes it is believed to hold, in LRU order. */
+  readonly #lru: LruSet[] = [];
   /** Default capacity in hashed blocks when a record names none (llm-d's 31,250 16-token blocks). */
   readonly #defaultCapacity: number;
 
@@ -29,25 +30,23 @@ export class ApproximatePrefixIndex implements PrefixLookup {
   record(replicaId: string, hashes: readonly number[], capacityBlocks = this.#defaultCapacity): void {
     if (hashes.length === 0) return;
     const slot = this.#holders.slotOf(replicaId);
+    const capacity = Math.max(1, Math.floor(capacityBlocks));
     let lru = this.#lru[slot];
     if (lru === undefined) {
-      lru = new Map();
+      lru = new LruSet(capacity);
       this.#lru[slot] = lru;
     }
-    const capacity = Math.max(1, Math.floor(capacityBlocks));
-    for (let i = hashes.length - 1; i >= 0; i--) {
-      const hash = hashes[i] as number;
-      if (lru.delete(hash)) {
-        lru.set(hash, true);
-      } else {
-        lru.set(hash, true);
-        this.#holders.add(hash, slot);
+    if (lru.capacity !== capacity) {
+      lru.capacity = capacity;
+      for (let oldest = lru.size > capacity ? lru.evictOldest() : undefined; oldest !== undefined; oldest = lru.size > capacity ? lru.evictOldest() : undefined) {
+        this.#holders.remove(oldest, slot);
       }
     }
-    while (lru.size > capacity) {
-      const oldest = lru.keys().next().value as number;
-      lru.delete(oldest);
-      this.#holders.remove(oldest, slot);
+    for (let i = hashes.length - 1; i >= 0; i--) {
+      const hash = hashes[i] as number;
+      const { inserted, evicted } = lru.touch(hash);
+      if (evicted !== undefined) this.#holders.remove(evicted, slot);
+      if (inserted) this.#holders.add(hash, slot);
     }
   }
 

@@ -8,8 +8,12 @@
  * per-replica question is then answered in O(1).
  */
 export class PrefixHolders {
-  /** hash → replica slots holding it (small arrays: a block is on few replicas, a system prompt on all). */
-  readonly #holders = new Map<number, number[]>();
+  /**
+   * hash → replica slots holding it: a bare slot number when one replica holds it (most blocks: a
+   * conversation's tail lives on one replica), an array when several do (a system prompt on all). Avoiding
+   * an array per block keeps a 640,000-block index from feeding the garbage collector.
+   */
+  readonly #holders = new Map<number, number | number[]>();
   readonly #slots = new Map<string, number>();
   #version = 0;
   #memoHashes: readonly number[] | undefined;
@@ -31,8 +35,11 @@ export class PrefixHolders {
 
   add(hash: number, slot: number): void {
     const holders = this.#holders.get(hash);
-    if (holders === undefined) this.#holders.set(hash, [slot]);
-    else if (!holders.includes(slot)) holders.push(slot);
+    if (holders === undefined) this.#holders.set(hash, slot);
+    else if (typeof holders === 'number') {
+      if (holders === slot) return;
+      this.#holders.set(hash, [holders, slot]);
+    } else if (!holders.includes(slot)) holders.push(slot);
     else return;
     this.#version++;
   }
@@ -40,16 +47,22 @@ export class PrefixHolders {
   remove(hash: number, slot: number): void {
     const holders = this.#holders.get(hash);
     if (holders === undefined) return;
-    const at = holders.indexOf(slot);
-    if (at < 0) return;
-    holders[at] = holders[holders.length - 1] as number;
-    holders.pop();
-    if (holders.length === 0) this.#holders.delete(hash);
+    if (typeof holders === 'number') {
+      if (holders !== slot) return;
+      this.#holders.delete(hash);
+    } else {
+      const at = holders.indexOf(slot);
+      if (at < 0) return;
+      holders[at] = holders[holders.length - 1] as number;
+      holders.pop();
+      if (holders.length === 1) this.#holders.set(hash, holders[0] as number);
+    }
     this.#version++;
   }
 
   has(hash: number, slot: number): boolean {
-    return this.#holders.get(hash)?.includes(slot) ?? false;
+    const holders = this.#holders.get(hash);
+    return holders === slot || (typeof holders === 'object' && holders.includes(slot));
   }
 
   /** Leading blocks of `hashes` held on the replica: the longest consecutive run from block 0. */
@@ -67,6 +80,11 @@ export class PrefixHolders {
     for (let k = 0; k < hashes.length; k++) {
       const holders = this.#holders.get(hashes[k] as number);
       if (holders === undefined) break;
+      if (typeof holders === 'number') {
+        if (memo[holders] !== k) break;
+        memo[holders] = k + 1;
+        continue;
+      }
       let extended = false;
       for (let h = 0; h < holders.length; h++) {
         const slot = holders[h] as number;

@@ -1,0 +1,68 @@
+import type { CompletionOutcome, RequestFeatures } from '../spec/routing.js';
+
+/**
+ * What the scheduler learns from finished requests, so imperfect estimates correct themselves:
+ *
+ * - per replica, the ratio of observed to predicted TTFT and TPOT, as an exponentially weighted mean (the
+ *   roofline knows nothing of a slow network, a noisy neighbour or a mis-set MFU; the ratio does);
+ * - the mean output length, to price requests whose `max_tokens` is a cap rather than a prediction.
+ *
+ * Samples are clamped so one outlier (a preempted request) cannot swing a factor, and factors stay within
+ * [0.5, 4]: beyond that the model, not the factor, is what needs fixing.
+ */
+const ALPHA = 0.1;
+const MAX_PENDING = 100_000;
+
+interface Prediction {
+  replicaId: string;
+  ttftMs: number;
+  tpotMs: number;
+}
+
+export class EstimateCorrections {
+  readonly #pending = new Map<string, Prediction>();
+  readonly #ttft = new Map<string, number>();
+  readonly #tpot = new Map<string, number>();
+  #meanOutput: number | undefined;
+
+  ttftFactor(replicaId: string): number {
+    return this.#ttft.get(replicaId) ?? 1;
+  }
+
+  tpotFactor(replicaId: string): number {
+    return this.#tpot.get(replicaId) ?? 1;
+  }
+
+  /** Mean observed output tokens, once anything finished. */
+  get meanOutput(): number | undefined {
+    return this.#meanOutput;
+  }
+
+  /** Remembers what was predicted for a routed request (the raw estimate, before any factor). */
+  predicted(request: RequestFeatures, replicaId: string, ttftMs: number, tpotMs: number): void {
+    if (this.#pending.size >= MAX_PENDING) {
+      const oldest = this.#pending.keys().next().value;
+      if (oldest !== undefined) this.#pending.delete(oldest);
+    }
+    this.#pending.set(request.id, { replicaId, ttftMs, tpotMs });
+  }
+
+  observe(request: RequestFeatures, replicaId: string, outcome: CompletionOutcome): void {
+    const prediction = this.#pending.get(request.id);
+    this.#pending.delete(request.id);
+    if (outcome.outputTokens !== undefined) {
+      this.#meanOutput =
+        this.#meanOutput === undefined ? outcome.outputTokens : this.#meanOutput + ALPHA * (outcome.outputTokens - this.#meanOutput);
+    }
+    if (!outcome.ok || prediction === undefined || prediction.replicaId !== replicaId) return;
+    if (outcome.ttftMs !== undefined) update(this.#ttft, replicaId, outcome.ttftMs, prediction.ttftMs);
+    if (outcome.tpotMs !== undefined) update(this.#tpot, replicaId, outcome.tpotMs, prediction.tpotMs);
+  }
+}
+
+function update(factors: Map<string, number>, replicaId: string, observed: number, predicted: number): void {
+  if (!(predicted > 0) || !(observed >= 0)) return;
+  const sample = Math.min(4, Math.max(0.5, observed / predicted));
+  const current = factors.get(replicaId) ?? 1;
+  factors.set(replicaId, current + ALPHA * (sample - current));
+}

@@ -1,0 +1,190 @@
+import type { ReplicaState } from '../../spec/replica.js';
+import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
+import { EstimateCorrections } from '../corrections.js';
+import { ReplicaModels } from '../estimates.js';
+import { estimateReplica, type ReplicaEstimate } from './switchyard-estimate.js';
+import { noHealthyReplica } from './no-healthy-replica.js';
+import { PrefixSource } from './prefix-source.js';
+
+/**
+ * Switchyard's own policy: the cheapest replica that still meets the request's latency objective.
+ *
+ * Filter → estimate → score → pick (design.md, "The scheduler"; Mooncake's Conductor, FAST'25 Alg. 1, for
+ * the TTFT estimate and the reject-when-infeasible rule; reference/scheduling.md §8):
+ *
+ * 1. estimate per replica, from the engine model's roofline for its hardware: TTFT = queued prefill work
+ *    + this prompt's uncached part (prefix hits make it smaller, so affinity falls out of the estimate)
+ *    + a wait for a batch slot; TPOT = a decode step at its batch with this request added; KV headroom;
+ * 2. drop replicas that would miss the objective, with a safety margin and a per-replica correction learned
+ *    from observed TTFT/TPOT (onComplete), or that lack KV room for the prompt and expected output;
+ * 3. score the rest by marginal cost, $/h × the replica time the request takes (its prefill, plus its
+ *    share of decode steps: one of the replica's concurrent slots for its decode time) plus an energy price
+ *    × joules, scaled up as the estimated TTFT nears the objective so load spreads before it bites;
+ * 4. pick the lowest: cheap pools first, dearer ones only when the cheap ones would miss the objective;
+ * 5. none feasible: queue if waiting one objective's worth could fix it, otherwise reject with a
+ *    retry-after; a prompt no replica could serve in time even idle goes best-effort to the fastest one
+ *    while that one is not congested.
+ *
+ * Batch requests (`x-switchyard-priority: batch`) only backfill: they take a replica only while its TTFT
+ * stays within `batchHeadroom` of the interactive objective and its batch and KV are not nearly full, and
+ * otherwise queue (never reject), so they cannot push interactive requests past their objective.
+ */
+export interface SwitchyardOptions {
+  /** Feasible iff estimate × (1 + margin) ≤ objective. */
+  margin?: number;
+  /** Energy price, $/J. Default $0.15/kWh. */
+  usdPerJoule?: number;
+  /** score = cost × (1 + latencyWeight × TTFT / TTFT objective). */
+  latencyWeight?: number;
+  /** Objective used for scoring and for batch headroom when a request carries none. */
+  referenceTtftMs?: number;
+  /** Batch work takes a replica only while its TTFT stays below this fraction of the reference objective. */
+  batchHeadroom?: number;
+  /** Learn per-replica corrections from observed latencies (on by default). */
+  learn?: boolean;
+}
+
+export class SwitchyardPolicy implements RoutingPolicy {
+  readonly name = 'switchyard';
+  readonly #options: Required<SwitchyardOptions>;
+  readonly #models = new ReplicaModels();
+  readonly #prefix = new PrefixSource();
+  readonly corrections = new EstimateCorrections();
+  readonly #scratch: ReplicaEstimate = blankEstimate();
+  readonly #best: ReplicaEstimate = blankEstimate();
+
+  constructor(options: SwitchyardOptions = {}) {
+    this.#options = {
+      margin: options.margin ?? 0.15,
+      usdPerJoule: options.usdPerJoule ?? 0.15 / 3.6e6,
+      latencyWeight: options.latencyWeight ?? 1,
+      referenceTtftMs: options.referenceTtftMs ?? 2000,
+      batchHeadroom: options.batchHeadroom ?? 0.5,
+      learn: options.learn ?? true,
+    };
+  }
+
+  decide(request: RequestFeatures, fleet: FleetView): Decision {
+    const o = this.#options;
+    const lookup = this.#prefix.lookup(fleet);
+    const waited = Math.max(0, fleet.now - request.arrivalMs);
+    const ttftObjective = request.slo.ttftMs;
+    const ttftBudget = ttftObjective === undefined ? Infinity : ttftObjective - waited;
+    const tpotBudget = request.slo.tpotMs ?? Infinity;
+    const reference = ttftObjective ?? o.referenceTtftMs;
+    const expectedOutput = this.#expectedOutput(request);
+    const batch = request.priority === 'batch';
+    const slack = 1 + o.margin;
+
+    const best = this.#best;
+    let found = false;
+    let anyHealthy = false;
+    let fallback: ReplicaState | undefined; // unmodelled replicas (external APIs): least outstanding
+    let fastest = Infinity; // lowest TTFT estimate over modelled replicas, feasible or not
+    let fastestIdle = Infinity; // lowest TTFT of this prompt on an idle replica
+    let fastestReplica: ReplicaState | undefined;
+    let fastestCongested = true;
+    for (const replica of fleet.replicas) {
+      if (!replica.healthy) continue;
+      anyHealthy = true;
+      const model = this.#models.get(replica);
+      if (model === null) {
+        if (fallback === undefined || replica.running + replica.waiting < fallback.running + fallback.waiting) fallback = replica;
+        continue;
+      }
+      const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
+      const e = estimateReplica(this.#scratch, model, replica, request, matched, expectedOutput, this.corrections, o.usdPerJoule);
+      if (e.ttftMs < fastest) {
+        fastest = e.ttftMs;
+        fastestReplica = replica;
+        fastestCongested = e.queueMs > 0.5 * reference;
+      }
+      if (e.idleTtftMs < fastestIdle) fastestIdle = e.idleTtftMs;
+      let feasible = e.kvFits && e.ttftMs * slack <= ttftBudget && e.tpotMs * slack <= tpotBudget;
+      if (feasible && batch) {
+        feasible =
+          e.ttftMs * slack <= o.batchHeadroom * reference &&
+          replica.running + replica.waiting < 0.8 * replica.maxRunning &&
+          replica.kvUsage < 0.8;
+      }
+      if (!feasible) continue;
+      e.score = e.costUsd * (1 + (o.latencyWeight * e.ttftMs) / reference);
+      if (!found || e.score < best.score) {
+        Object.assign(best, e);
+        best.replica = replica;
+        found = true;
+      }
+    }
+
+    if (found && best.replica !== undefined) return this.#route(request, best.replica, best, fleet, 'cheapest within objective');
+    if (!anyHealthy) return noHealthyReplica();
+    if (fallback !== undefined) {
+      return { kind: 'route', replicaId: fallback.id, reason: 'no modelled replica meets the objective: unmodelled replica, least outstanding' };
+    }
+    if (batch) return { kind: 'queue', reason: 'batch work waits for idle capacity' };
+    if (ttftObjective === undefined && request.slo.tpotMs === undefined && fastestReplica !== undefined) {
+      return this.#routeTo(request, fastestReplica, fleet, 'no objective and no KV room anywhere: fastest replica');
+    }
+    if (ttftObjective !== undefined && fastestIdle * slack > ttftObjective && fastestReplica !== undefined) {
+      if (!fastestCongested) {
+        return this.#routeTo(request, fastestReplica, fleet, 'best effort: no replica meets the objective for this prompt even idle');
+      }
+      return {
+        kind: 'reject',
+        reason: `no replica can prefill ${request.promptTokens} tokens within ${ttftObjective} ms, and the fastest is busy`,
+        retryAfterMs: clampRetry(fastest - fastestIdle),
+      };
+    }
+    if (fastest <= ttftBudget + reference) {
+      return { kind: 'queue', reason: `every replica would miss the objective now (best TTFT ${Math.round(fastest)} ms)` };
+    }
+    return {
+      kind: 'reject',
+      reason: `every replica would miss the latency objective (best TTFT ${Math.round(fastest)} ms of ${Math.round(ttftBudget)} ms left)`,
+      retryAfterMs: clampRetry(fastest - ttftBudget),
+    };
+  }
+
+  /** Routes to a replica chosen outside the feasible set, re-estimating it for the record. */
+  #routeTo(request: RequestFeatures, replica: ReplicaState, fleet: FleetView, why: string): Decision {
+    const model = this.#models.get(replica);
+    if (model === null) return { kind: 'route', replicaId: replica.id, reason: why };
+    const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
+    const e = estimateReplica(
+      this.#scratch, model, replica, request, matched, this.#expectedOutput(request), this.corrections, this.#options.usdPerJoule,
+    );
+    return this.#route(request, replica, e, fleet, why);
+  }
+
+  onComplete(request: RequestFeatures, replicaId: string, _now: number, outcome: CompletionOutcome): void {
+    if (this.#options.learn) this.corrections.observe(request, replicaId, outcome);
+  }
+
+  #route(request: RequestFeatures, replica: ReplicaState, e: ReplicaEstimate, fleet: FleetView, why: string): Decision {
+    if (fleet.prefix === undefined) this.#prefix.record(request, replica);
+    this.corrections.predicted(request, replica.id, e.rawTtftMs, e.rawTpotMs);
+    return {
+      kind: 'route',
+      replicaId: replica.id,
+      reason: `${why}: ${replica.pool}/${replica.hardware}, TTFT ≈ ${Math.round(e.ttftMs)} ms, TPOT ≈ ${e.tpotMs.toFixed(1)} ms`,
+      estimate: { ttftMs: e.ttftMs, tpotMs: e.tpotMs, costUsd: e.costUsd, energyJ: e.energyJ, cachedTokens: e.cachedTokens },
+    };
+  }
+
+  /** `max_tokens` is a cap; once outputs were seen, price at most twice the mean. */
+  #expectedOutput(request: RequestFeatures): number {
+    const mean = this.corrections.meanOutput;
+    return mean === undefined ? request.maxOutputTokens : Math.min(request.maxOutputTokens, Math.max(1, 2 * mean));
+  }
+}
+
+function blankEstimate(): ReplicaEstimate {
+  return {
+    replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, rawTtftMs: 0, rawTpotMs: 0,
+    kvFits: true, costUsd: 0, energyJ: 0, score: 0,
+  };
+}
+
+function clampRetry(ms: number): number {
+  return Math.round(Math.min(60_000, Math.max(1000, ms)));
+}
