@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { loadFixture, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { loadFixture, sseChunks, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { startTestGateway, waitForRecords, type TestGateway } from '../support/gateway.js';
 import { queryUsage } from '../../src/ledger/query.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -139,5 +140,86 @@ describe('tenancy wired into the gateway, driven by the OpenAI SDK', () => {
     const usage = (await (await admin('GET', '/admin/usage?tenant=via-admin&by=model')).json()) as { groups: Array<{ group: string; requests: number }> };
     // The gateway records requests from `validate` on; one refused at authentication has no row.
     assert.deepEqual(usage.groups.map((g) => [g.group, g.requests]), [['mini', 1]]);
+  });
+});
+
+describe('the Anthropic SDK through tenancy to an Anthropic upstream: keys, 429s and cache-aware bills', () => {
+  const FIXTURES = new URL('../../src/providers/anthropic/__fixtures__/', import.meta.url);
+  // Claude Sonnet 4.5 list prices (https://docs.anthropic.com/en/docs/about-claude/pricing), $/1M tokens.
+  const SONNET = { inputPerMTok: 3, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75, outputPerMTok: 15 };
+  let upstream: FixtureServer;
+  let gw: TestGateway;
+  let tenancy: Tenancy;
+  const dir = mkdtempSync(join(tmpdir(), 'sy-e2e-anthropic-'));
+
+  before(async () => {
+    upstream = await startFixtureServer();
+    const input: ConfigInput = {
+      tenancy: { requireKeys: true },
+      backends: [{ name: 'anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', apiKey: 'sk-ant-upstream', replicas: [upstream.url], price: SONNET }],
+      models: [{ name: 'claude', backends: ['anthropic'] }],
+    };
+    const config = validateConfig(input);
+    tenancy = await Tenancy.open({ sqlitePath: join(dir, 'a.db'), ledger: { flushIntervalMs: 10 } });
+    gw = await startTestGateway(input, tenancyHooks({ tenancy, config, logger: createLogger('silent') }));
+  });
+  after(async () => {
+    await gw.close();
+    await tenancy.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function row(keyId: string): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 100; i++) {
+      await tenancy.ledger.flush();
+      const rows = await tenancy.db.all('SELECT * FROM usage_records WHERE key_id = ? ORDER BY started_at DESC', [keyId]);
+      if (rows[0] !== undefined) return rows[0];
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('no ledger row');
+  }
+
+  test('x-api-key authenticates; cache reads and writes billed at their own prices', async () => {
+    const { key, record } = await createKey(tenancy.keys, { tenant: 'claude-code', limits: { rpm: 10 } });
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: readFileSync(new URL('cache-usage.json', FIXTURES), 'utf8') });
+    const client = new Anthropic({ apiKey: key, baseURL: gw.url, maxRetries: 0 });
+    const { response } = await client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'again' }] }).withResponse();
+    assert.equal(response.headers.get('x-ratelimit-remaining-requests'), '9');
+    const r = await row(record.id);
+    assert.deepEqual([r['input_tokens'], r['cached_input_tokens'], r['cache_write_tokens'], r['output_tokens']], [13000, 10752, 2230, 24]);
+    const expected = (18 * 3 + 10752 * 0.3 + 2230 * 3.75 + 24 * 15) / 1e6;
+    assert.ok(Math.abs(Number(r['cost_usd']) - expected) < 1e-12, `${r['cost_usd']} vs ${expected}`);
+  });
+
+  test('streaming with a cached prompt: billed at the cache-read price (LiteLLM #11789 billed it ~7× too high)', async () => {
+    const { key, record } = await createKey(tenancy.keys, { tenant: 'claude-code' });
+    const chunks = sseChunks(readFileSync(new URL('cache-usage.chunks.txt', FIXTURES), 'utf8'));
+    upstream.respond({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, chunks });
+    const client = new Anthropic({ apiKey: key, baseURL: gw.url, maxRetries: 0 });
+    await client.messages.stream({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'again' }] }).finalMessage();
+    const r = await row(record.id);
+    assert.deepEqual([r['input_tokens'], r['cached_input_tokens'], r['output_tokens']], [12991, 12982, 6]);
+    const expected = (9 * 3 + 12982 * 0.3 + 6 * 15) / 1e6;
+    assert.ok(Math.abs(Number(r['cost_usd']) - expected) < 1e-12);
+    const naive = (12991 * 3 + 6 * 15) / 1e6;
+    assert.ok(naive / expected > 9, 'the cache-read discount is where the money is');
+  });
+
+  test('a 429 in Anthropic\'s envelope, with the rate-limit headers', async () => {
+    const { key } = await createKey(tenancy.keys, { tenant: 'claude-code', limits: { rpm: 1 } });
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: readFileSync(new URL('cache-usage.json', FIXTURES), 'utf8') });
+    const client = new Anthropic({ apiKey: key, baseURL: gw.url, maxRetries: 0 });
+    await client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    await assert.rejects(client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.RateLimitError, String(e));
+      assert.equal((e.error as { error?: { type?: string } }).error?.type, 'rate_limit_error');
+      assert.equal(e.headers?.get('x-ratelimit-remaining-requests'), '0');
+      return true;
+    });
+    await assert.rejects(
+      new Anthropic({ apiKey: 'not-a-key', baseURL: gw.url, maxRetries: 0 }).messages.create({ model: 'claude', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] }),
+      (e: unknown) => e instanceof Anthropic.AuthenticationError,
+    );
   });
 });
