@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../config/load.js';
 import type { CompletionRecord } from './lifecycle.js';
-import { PricingView, tagsRecord, tenancyOptions, toUsageRecord } from './tenancy-hooks.js';
+import { PricingView, tenancyOptions, toUsageRecord } from './tenancy-hooks.js';
 
 const config = validateConfig({
   backends: [
@@ -45,7 +45,6 @@ test('ledger row from the gateway record: epoch times, principal, tags', () => {
   assert.equal(row.tenant, 'acme');
   assert.equal(row.keyId, 'k');
   assert.deepEqual(row.tags, { team: 'search', canary: 'true' });
-  assert.equal(tagsRecord([]), undefined);
 });
 
 test('tenancy options from the config: Postgres wins over SQLite; admin token from the environment', () => {

@@ -4,6 +4,7 @@ import { readBody } from '../api/http/read-body.js';
 import { sendJson } from '../api/http/respond.js';
 import { estimateCost, serviceTimeCost, tokenCost, type ModelPrice } from '../ledger/pricing.js';
 import type { UsageRecord } from '../ledger/record.js';
+import { tagsRecord } from '../ledger/tags.js';
 import { presentedKey } from '../tenancy/authenticator.js';
 import { checkModelAllowed } from '../tenancy/keys.js';
 import type { Tenancy, TenancyConfig } from '../tenancy/tenancy.js';
@@ -154,18 +155,6 @@ function toPrice(p: NonNullable<BackendConfig['price']>): ModelPrice {
   if (p.cachedInputPerMTok !== undefined) price.cachedInputPerMTok = p.cachedInputPerMTok;
   if (p.cacheWritePerMTok !== undefined) price.cacheWritePerMTok = p.cacheWritePerMTok;
   return price;
-}
-
-/** `['team=search', 'canary']` → `{ team: 'search', canary: 'true' }`. */
-export function tagsRecord(tags: readonly string[]): Record<string, string> | undefined {
-  if (tags.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const tag of tags) {
-    const eq = tag.indexOf('=');
-    if (eq < 0) out[tag] = 'true';
-    else out[tag.slice(0, eq).trim()] = tag.slice(eq + 1).trim();
-  }
-  return out;
 }
 
 export function toUsageRecord(record: CompletionRecord, endedAt: number, pricing: PricingView): UsageRecord {

@@ -59,7 +59,7 @@ const serve: Command = {
     try {
       tenancy = await Tenancy.open(tenancyOptions(config));
     } catch (error) {
-      console.error(`switchyard: cannot open the key and ledger database: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`switchyard: cannot start tenancy (keys, limits, ledger): ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
     const hooks = tenancyHooks({ tenancy, config, logger, replicaInFlight: (id) => gateway.fleet.get(id)?.inFlight ?? 0 });
