@@ -76,6 +76,31 @@ describe('tenancy wired into the gateway, driven by the OpenAI SDK', () => {
     });
   });
 
+  test('a stream carries the rate-limit headers and is billed from its final usage chunk', async () => {
+    const { key, record } = await createKey(tenancy.keys, { tenant: 'stream', limits: { rpm: 5, tpm: 50_000 } });
+    upstream.respond({ status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: sseChunks(fixture('chat-stream.chunks.txt')) });
+    try {
+      const { data: stream, response } = await client(key).chat.completions.create({ model: 'mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100, stream: true }).withResponse();
+      assert.equal(response.headers.get('x-ratelimit-remaining-requests'), '4');
+      assert.ok(Number(response.headers.get('x-ratelimit-remaining-tokens')) < 50_000);
+      for await (const _ of stream) void _;
+    } finally {
+      upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: fixture('chat-cached-usage.json') });
+    }
+    await waitForRecords(gw.records, gw.records.length);
+    for (let i = 0; i < 50; i++) {
+      await tenancy.ledger.flush();
+      const rows = await tenancy.db.all('SELECT input_tokens, cached_input_tokens, output_tokens, cost_usd FROM usage_records WHERE key_id = ?', [record.id]);
+      if (rows.length === 1) {
+        assert.deepEqual([rows[0]?.['input_tokens'], rows[0]?.['cached_input_tokens'], rows[0]?.['output_tokens']], [1412, 1280, 4]);
+        assert.ok(Math.abs(Number(rows[0]?.['cost_usd']) - (132 * 0.15 + 1280 * 0.075 + 4 * 0.6) / 1e6) < 1e-15);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.fail('no ledger row for the stream');
+  });
+
   test('model allow-list: 403 model_not_allowed', async () => {
     const { key } = await createKey(tenancy.keys, { tenant: 'acme', allowedModels: ['mini'] });
     await ask(key);
