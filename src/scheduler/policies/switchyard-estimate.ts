@@ -15,6 +15,8 @@ export interface ReplicaEstimate {
   /** Corrected estimates. */
   ttftMs: number;
   tpotMs: number;
+  /** The request's own prefill time, ms. */
+  ownPrefillMs: number;
   /** Raw roofline estimates (what the corrections learn against). */
   rawTtftMs: number;
   rawTpotMs: number;
@@ -31,7 +33,9 @@ export interface ReplicaEstimate {
  * chunk. A replica at its running-sequence cap admits the request only as sequences finish.
  *
  * TPOT ≈ one decode step at the batch the request joins (running + waiting + itself, capped), over the
- * KV context it will hold.
+ * KV context it will hold, averaged with the long steps that carry prefill chunks, in proportion to the share
+ * of the replica's time that goes to prefill (`prefillShare`, including this request's own prefill: what
+ * everyone on the replica will see).
  *
  * Cost: replica time × $/h. The request takes the replica exclusively while it prefills, and one of its
  * concurrent slots (min of the running cap and what its KV holds of requests this size) while it decodes:
@@ -47,6 +51,8 @@ export function estimateReplica(
   expectedOutput: number,
   corrections: EstimateCorrections,
   usdPerJoule: number,
+  prefillShare: number,
+  prefillTauMs: number,
 ): ReplicaEstimate {
   const cached = cachedTokens(request, matchedBlocks);
   const uncached = request.promptTokens - cached;
@@ -73,8 +79,13 @@ export function estimateReplica(
   out.rawTtftMs = prefillPhase + slotWaitMs;
   out.ttftMs = out.rawTtftMs * ttftFactor;
   out.idleTtftMs = ownMs * ttftFactor;
-  out.rawTpotMs = stepMs;
-  out.tpotMs = stepMs * corrections.tpotFactor(replica.id);
+  // A fraction ρ of the replica's time goes to steps carrying a full prefill chunk (chunkMs each), the rest
+  // to plain decode steps (stepMs): the mean time between two of this sequence's tokens is the mean step.
+  const rho = Math.min(0.99, prefillShare + ownMs / prefillTauMs);
+  const chunkMs = Math.max(stepMs, model.stepTokenBudget * model.msPerQueuedPrefillToken);
+  out.ownPrefillMs = ownMs;
+  out.rawTpotMs = 1 / (rho / chunkMs + (1 - rho) / stepMs);
+  out.tpotMs = out.rawTpotMs * corrections.tpotFactor(replica.id);
 
   const kvFree = (1 - replica.kvUsage) * model.kvTokens - replica.pendingPrefillTokens;
   out.kvFits = kvFree >= uncached + expectedOutput;

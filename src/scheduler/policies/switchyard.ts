@@ -2,6 +2,7 @@ import type { ReplicaState } from '../../spec/replica.js';
 import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
 import { EstimateCorrections } from '../corrections.js';
 import { ReplicaModels } from '../estimates.js';
+import { PrefillLoad } from '../prefill-load.js';
 import { estimateReplica, type ReplicaEstimate } from './switchyard-estimate.js';
 import { noHealthyReplica } from './no-healthy-replica.js';
 import { PrefixSource } from './prefix-source.js';
@@ -34,8 +35,11 @@ export interface SwitchyardOptions {
   margin?: number;
   /** Energy price, $/J. Default $0.15/kWh. */
   usdPerJoule?: number;
-  /** score = cost × (1 + latencyWeight × TTFT / TTFT objective). */
+  /** score = cost × (1 + latencyWeight × TTFT / TTFT objective + tpotWeight × TPOT / TPOT objective). */
   latencyWeight?: number;
+  tpotWeight?: number;
+  /** TPOT objective used for scoring when a request carries none. */
+  referenceTpotMs?: number;
   /** Objective used for scoring and for batch headroom when a request carries none. */
   referenceTtftMs?: number;
   /** Batch work takes a replica only while its TTFT stays below this fraction of the reference objective. */
@@ -50,6 +54,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
   readonly #models = new ReplicaModels();
   readonly #prefix = new PrefixSource();
   readonly corrections = new EstimateCorrections();
+  readonly #prefillLoad = new PrefillLoad();
   readonly #scratch: ReplicaEstimate = blankEstimate();
   readonly #best: ReplicaEstimate = blankEstimate();
 
@@ -58,6 +63,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
       margin: options.margin ?? 0.15,
       usdPerJoule: options.usdPerJoule ?? 0.15 / 3.6e6,
       latencyWeight: options.latencyWeight ?? 1,
+      tpotWeight: options.tpotWeight ?? 1,
+      referenceTpotMs: options.referenceTpotMs ?? 100,
       referenceTtftMs: options.referenceTtftMs ?? 2000,
       batchHeadroom: options.batchHeadroom ?? 0.5,
       learn: options.learn ?? true,
@@ -72,6 +79,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const ttftBudget = ttftObjective === undefined ? Infinity : ttftObjective - waited;
     const tpotBudget = request.slo.tpotMs ?? Infinity;
     const reference = ttftObjective ?? o.referenceTtftMs;
+    const tpotReference = request.slo.tpotMs ?? o.referenceTpotMs;
     const expectedOutput = this.#expectedOutput(request);
     const batch = request.priority === 'batch';
     const slack = 1 + o.margin;
@@ -93,7 +101,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
         continue;
       }
       const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
-      const e = estimateReplica(this.#scratch, model, replica, request, matched, expectedOutput, this.corrections, o.usdPerJoule);
+      const share = this.#prefillLoad.share(replica.id, fleet.now);
+      const e = estimateReplica(this.#scratch, model, replica, request, matched, expectedOutput, this.corrections, o.usdPerJoule, share, this.#prefillLoad.tauMs);
       if (e.ttftMs < fastest) {
         fastest = e.ttftMs;
         fastestReplica = replica;
@@ -108,7 +117,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
           replica.kvUsage < 0.8;
       }
       if (!feasible) continue;
-      e.score = e.costUsd * (1 + (o.latencyWeight * e.ttftMs) / reference);
+      e.score = e.costUsd * (1 + (o.latencyWeight * e.ttftMs) / reference + (o.tpotWeight * e.tpotMs) / tpotReference);
       if (!found || e.score < best.score) {
         Object.assign(best, e);
         best.replica = replica;
@@ -131,18 +140,15 @@ export class SwitchyardPolicy implements RoutingPolicy {
       }
       return {
         kind: 'reject',
-        reason: `no replica can prefill ${request.promptTokens} tokens within ${ttftObjective} ms, and the fastest is busy`,
+        reason: 'no replica can prefill this prompt within the objective, and the fastest is busy',
         retryAfterMs: clampRetry(fastest - fastestIdle),
       };
     }
     if (fastest <= ttftBudget + reference) {
-      return { kind: 'queue', reason: `every replica would miss the objective now (best TTFT ${Math.round(fastest)} ms)` };
+      return { kind: 'queue', reason: 'every replica would miss the objective now; waiting for capacity' };
     }
-    return {
-      kind: 'reject',
-      reason: `every replica would miss the latency objective (best TTFT ${Math.round(fastest)} ms of ${Math.round(ttftBudget)} ms left)`,
-      retryAfterMs: clampRetry(fastest - ttftBudget),
-    };
+    // Stable reason strings: callers count rejections by reason.
+    return { kind: 'reject', reason: 'every replica would miss the latency objective', retryAfterMs: clampRetry(fastest - ttftBudget) };
   }
 
   /** Routes to a replica chosen outside the feasible set, re-estimating it for the record. */
@@ -152,6 +158,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
     const e = estimateReplica(
       this.#scratch, model, replica, request, matched, this.#expectedOutput(request), this.corrections, this.#options.usdPerJoule,
+      this.#prefillLoad.share(replica.id, fleet.now), this.#prefillLoad.tauMs,
     );
     return this.#route(request, replica, e, fleet, why);
   }
@@ -162,6 +169,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
 
   #route(request: RequestFeatures, replica: ReplicaState, e: ReplicaEstimate, fleet: FleetView, why: string): Decision {
     if (fleet.prefix === undefined) this.#prefix.record(request, replica);
+    this.#prefillLoad.add(replica.id, fleet.now, e.ownPrefillMs);
     this.corrections.predicted(request, replica.id, e.rawTtftMs, e.rawTpotMs);
     return {
       kind: 'route',
@@ -180,7 +188,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
 
 function blankEstimate(): ReplicaEstimate {
   return {
-    replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, rawTtftMs: 0, rawTpotMs: 0,
+    replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, ownPrefillMs: 0, rawTtftMs: 0, rawTpotMs: 0,
     kvFits: true, costUsd: 0, energyJ: 0, score: 0,
   };
 }
