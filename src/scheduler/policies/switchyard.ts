@@ -3,7 +3,7 @@ import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPo
 import { EstimateCorrections } from '../corrections.js';
 import { ReplicaModels } from '../estimates.js';
 import { PrefillLoad } from '../prefill-load.js';
-import { estimateReplica, type ReplicaEstimate } from './switchyard-estimate.js';
+import { estimateReplica, type EstimateContext, type ReplicaEstimate } from './switchyard-estimate.js';
 import { noHealthyReplica } from './no-healthy-replica.js';
 import { PrefixSource } from './prefix-source.js';
 
@@ -46,6 +46,10 @@ export interface SwitchyardOptions {
   batchHeadroom?: number;
   /** Learn per-replica corrections from observed latencies (on by default). */
   learn?: boolean;
+  /** Largest acceptable probability of missing the TPOT objective (tpotRisk). */
+  maxTpotRisk?: number;
+  /** score × (1 + riskWeight × tpotRisk). */
+  riskWeight?: number;
 }
 
 export class SwitchyardPolicy implements RoutingPolicy {
@@ -68,6 +72,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
       referenceTtftMs: options.referenceTtftMs ?? 2000,
       batchHeadroom: options.batchHeadroom ?? 0.5,
       learn: options.learn ?? true,
+      maxTpotRisk: options.maxTpotRisk ?? 0.25,
+      riskWeight: options.riskWeight ?? 2,
     };
   }
 
@@ -83,6 +89,15 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const expectedOutput = this.#expectedOutput(request);
     const batch = request.priority === 'batch';
     const slack = 1 + o.margin;
+    const context: EstimateContext = {
+      expectedOutput,
+      corrections: this.corrections,
+      usdPerJoule: o.usdPerJoule,
+      prefillShare: 0,
+      prefillTauMs: this.#prefillLoad.tauMs,
+      tpotObjectiveMs: tpotBudget,
+      typicalRemainingOutput: this.#typicalRemainingOutput(request),
+    };
 
     const best = this.#best;
     let found = false;
@@ -101,15 +116,20 @@ export class SwitchyardPolicy implements RoutingPolicy {
         continue;
       }
       const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
-      const share = this.#prefillLoad.share(replica.id, fleet.now);
-      const e = estimateReplica(this.#scratch, model, replica, request, matched, expectedOutput, this.corrections, o.usdPerJoule, share, this.#prefillLoad.tauMs);
+      context.prefillShare = this.#prefillLoad.share(replica.id, fleet.now);
+      const e = estimateReplica(this.#scratch, model, replica, request, matched, context);
       if (e.ttftMs < fastest) {
         fastest = e.ttftMs;
         fastestReplica = replica;
         fastestCongested = e.queueMs > 0.5 * reference;
       }
       if (e.idleTtftMs < fastestIdle) fastestIdle = e.idleTtftMs;
-      let feasible = e.kvFits && e.ttftMs * slack <= ttftBudget && e.tpotMs * slack <= tpotBudget;
+      let feasible =
+        e.kvFits &&
+        e.ttftMs * slack <= ttftBudget &&
+        e.tpotMs * slack <= tpotBudget &&
+        e.tpotRisk <= o.maxTpotRisk &&
+        e.stallLoad <= 1;
       if (feasible && batch) {
         feasible =
           e.ttftMs * slack <= o.batchHeadroom * reference &&
@@ -117,7 +137,10 @@ export class SwitchyardPolicy implements RoutingPolicy {
           replica.kvUsage < 0.8;
       }
       if (!feasible) continue;
-      e.score = e.costUsd * (1 + (o.latencyWeight * e.ttftMs) / reference + (o.tpotWeight * e.tpotMs) / tpotReference);
+      e.score =
+        e.costUsd *
+        (1 + (o.latencyWeight * e.ttftMs) / reference + (o.tpotWeight * e.tpotMs) / tpotReference) *
+        (1 + o.riskWeight * e.tpotRisk + e.stallLoad);
       if (!found || e.score < best.score) {
         Object.assign(best, e);
         best.replica = replica;
@@ -156,10 +179,15 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const model = this.#models.get(replica);
     if (model === null) return { kind: 'route', replicaId: replica.id, reason: why };
     const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
-    const e = estimateReplica(
-      this.#scratch, model, replica, request, matched, this.#expectedOutput(request), this.corrections, this.#options.usdPerJoule,
-      this.#prefillLoad.share(replica.id, fleet.now), this.#prefillLoad.tauMs,
-    );
+    const e = estimateReplica(this.#scratch, model, replica, request, matched, {
+      expectedOutput: this.#expectedOutput(request),
+      corrections: this.corrections,
+      usdPerJoule: this.#options.usdPerJoule,
+      prefillShare: this.#prefillLoad.share(replica.id, fleet.now),
+      prefillTauMs: this.#prefillLoad.tauMs,
+      tpotObjectiveMs: request.slo.tpotMs ?? Infinity,
+      typicalRemainingOutput: this.#typicalRemainingOutput(request),
+    });
     return this.#route(request, replica, e, fleet, why);
   }
 
@@ -179,6 +207,16 @@ export class SwitchyardPolicy implements RoutingPolicy {
     };
   }
 
+  /**
+   * Output a running sequence still has to produce, for the stall budget: it is on average half-way
+   * through, and output lengths are right-skewed (Azure code: median 13, mean 28), so a typical sequence is
+   * about a quarter of the mean output from its end. Tuned on bench/routing.ts (docs/routing-results.md):
+   * half the mean let short answers be stalled past their TPOT on the Azure trace.
+   */
+  #typicalRemainingOutput(request: RequestFeatures): number {
+    return (this.corrections.meanOutput ?? request.maxOutputTokens) / 4;
+  }
+
   /** `max_tokens` is a cap; once outputs were seen, price at most twice the mean. */
   #expectedOutput(request: RequestFeatures): number {
     const mean = this.corrections.meanOutput;
@@ -189,7 +227,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
 function blankEstimate(): ReplicaEstimate {
   return {
     replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, ownPrefillMs: 0, rawTtftMs: 0, rawTpotMs: 0,
-    kvFits: true, costUsd: 0, energyJ: 0, score: 0,
+    kvFits: true, tpotRisk: 0, stallLoad: 0, costUsd: 0, energyJ: 0, score: 0,
   };
 }
 
