@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../engine/types.js';
 import { encode } from '../tokenizer/tokenizer.js';
 import { chainBlockHashes, hashInts } from '../util/hash.js';
@@ -21,7 +21,7 @@ import { chooseTool } from './tool-choice.js';
  * turn its token events into the response (streamed or whole). A client that goes away aborts its request
  * in the engine, so nothing leaks.
  */
-export async function serveGeneration(replica: Replica, request: GenerationRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveGeneration(replica: Replica, request: GenerationRequest, res: ServerResponse): Promise<void> {
   const model = resolveModel(replica, request.model);
   const spec = replica.engine.spec;
   const tokens = promptTokens(request);
@@ -35,22 +35,37 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
       request.maxTokens === undefined ? (request.endpoint === 'chat' ? 'messages' : 'prompt') : 'max_tokens',
     );
   }
+  const blocksNeeded = Math.ceil((tokens.length + maxTokens) / spec.engine.blockSize);
+  const blocksTotal = replica.engine.state(replica.pacer.now()).kvBlocksTotal;
+  if (blocksNeeded > blocksTotal) {
+    throw badRequest(
+      `prompt and completion need ${blocksNeeded} KV blocks of ${spec.engine.blockSize} tokens, but this replica holds ${blocksTotal}; ` +
+        'reduce max_tokens or the prompt',
+      request.maxTokens === undefined ? (request.endpoint === 'chat' ? 'messages' : 'prompt') : 'max_tokens',
+    );
+  }
   // Text depends only on the request (its seed, else its prompt), so every replica answers alike.
   const rng = createRng(request.seed ?? hashInts(tokens, 0, tokens.length));
   const tool = chooseTool(request.messages, request.tools, request.toolChoice);
   const plan = planOutput({ rng, maxTokens, stop: request.stop, ignoreEos: request.ignoreEos, tool });
 
   const fault = replica.faults.decide();
+  // Name the injected fault on whatever response the client does get, so tests and logs can tell.
+  if (fault.kind !== 'none') res.setHeader('x-switchyard-fault', fault.kind);
   if (fault.kind === 'error') {
     sendError(res, new HttpError(fault.status, faultMessage(fault.status), { headers: fault.headers }));
     return;
   }
   replica.open.add(res);
-  res.on('close', () => replica.open.delete(res));
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+    replica.open.delete(res);
+  });
   if (fault.kind === 'hang') return; // held open with no byte sent until the client (or close) gives up
   if (fault.kind === 'slow') {
     await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
-    if (res.destroyed || req.destroyed) return;
+    if (closed) return;
   }
 
   const prefix = request.endpoint === 'chat' ? 'chatcmpl' : 'cmpl';
@@ -93,7 +108,8 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
         if (writer !== undefined) writer.emit(due());
         release();
         replica.pacer.abort(header.id);
-        res.destroy();
+        // The response is corked until the next tick; cut after it flushes, so the client gets what was sent.
+        setImmediate(() => res.destroy());
         return;
       }
       if (writer !== undefined) {
@@ -102,7 +118,14 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
       }
     } else if (event.type === 'finished') {
       release();
-      if (event.aborted || res.destroyed) return;
+      if (res.destroyed) return;
+      if (event.aborted) {
+        // The engine refused it (it can never fit); the client is still here, so tell it.
+        const error = new HttpError(400, 'the engine could not schedule this request (it does not fit in the KV cache)');
+        if (writer !== undefined) writer.fail(error.body());
+        else sendError(res, error);
+        return;
+      }
       generated = plan.outputTokens;
       const u = usage(tokens.length, event.outputTokens, event.cachedTokens || cachedTokens);
       if (writer !== undefined) {

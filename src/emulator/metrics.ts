@@ -91,7 +91,8 @@ export class EngineMetrics {
         break;
       case 'finished': {
         this.#tracked.delete(event.id);
-        const reason = event.aborted ? 'abort' : t.finishReason;
+        // vLLM's finished reasons are stop, length and abort; a tool call ends with a stop.
+        const reason = event.aborted ? 'abort' : t.finishReason === 'tool_calls' ? 'stop' : t.finishReason;
         this.#success.set(reason, (this.#success.get(reason) ?? 0) + 1);
         this.#promptTokens += event.promptTokens;
         if (!event.aborted) {
@@ -131,7 +132,7 @@ export class EngineMetrics {
     w.family('vllm:prompt_tokens', 'counter', 'Number of prefill tokens processed.').sample('vllm:prompt_tokens_total', l, this.#promptTokens);
     w.family('vllm:generation_tokens', 'counter', 'Number of generation tokens processed.').sample('vllm:generation_tokens_total', l, this.#generationTokens);
     w.family('vllm:request_success', 'counter', 'Count of successfully processed requests.');
-    for (const reason of ['stop', 'length', 'abort', 'tool_calls']) {
+    for (const reason of ['stop', 'length', 'abort']) {
       w.sample('vllm:request_success_total', { ...l, finished_reason: reason }, this.#success.get(reason) ?? 0);
     }
     w.family('vllm:time_to_first_token_seconds', 'histogram', 'Histogram of time to first token in seconds.').histogram('vllm:time_to_first_token_seconds', l, this.#ttft);

@@ -32,6 +32,8 @@ export class Pacer {
   #listeners = new Map<string, RequestListener>();
   #stepListeners: StepListener[] = [];
   #closed = false;
+  /** Engine time of a wake-up step queued for the next turn (see #wake). */
+  #wakeAt: number | undefined;
 
   constructor(engine: Engine, options: PacerOptions) {
     if (!(options.speed > 0)) throw new Error(`speed must be positive, got ${options.speed}`);
@@ -61,7 +63,7 @@ export class Pacer {
     const at = this.#eventTime();
     this.engine.add({ ...request, arrivalMs: at }, at);
     this.#listeners.set(request.id, listener);
-    if (this.#pending === undefined) this.#stepAt(at);
+    if (this.#pending === undefined) this.#wake(at);
     return at;
   }
 
@@ -70,7 +72,7 @@ export class Pacer {
     if (this.#closed || !this.#listeners.has(id)) return;
     const at = this.#eventTime();
     this.engine.abort(id, at);
-    if (this.#pending === undefined && this.engine.hasWork()) this.#stepAt(at);
+    if (this.#pending === undefined && this.engine.hasWork()) this.#wake(at);
   }
 
   close(): void {
@@ -89,13 +91,25 @@ export class Pacer {
   #eventTime(): number {
     const now = this.now();
     if (this.#pending !== undefined) return Math.max(this.#pending.startMs, Math.min(now, this.#pending.endMs));
-    return Math.max(now, this.#lastEndMs);
+    return Math.max(now, this.#lastEndMs, this.#wakeAt ?? 0);
   }
 
-  #stepAt(t: number): void {
-    const result = this.engine.step(t);
-    this.#pending = result;
-    this.#schedule();
+  /**
+   * Wakes an idle engine at `t`. The step runs on the next turn of the event loop, so requests that arrive
+   * in the same turn (a burst, a fleet test's Promise.all) join the same first step, as they would in
+   * vLLM's engine loop; it runs at the latest of their arrival times.
+   */
+  #wake(t: number): void {
+    const first = this.#wakeAt === undefined;
+    this.#wakeAt = Math.max(this.#wakeAt ?? t, t);
+    if (!first) return;
+    setImmediate(() => {
+      const at = this.#wakeAt as number;
+      this.#wakeAt = undefined;
+      if (this.#closed || this.#pending !== undefined || !this.engine.hasWork()) return;
+      this.#pending = this.engine.step(at);
+      this.#schedule();
+    });
   }
 
   #schedule(): void {

@@ -77,10 +77,10 @@ async function handle(replica: Replica, req: IncomingMessage, res: ServerRespons
       return;
     }
     case '/v1/chat/completions':
-      await serveGeneration(replica, parseChatRequest(await readJson(req)), req, res);
+      await serveGeneration(replica, parseChatRequest(await readJson(req)), res);
       return;
     case '/v1/completions':
-      await serveGeneration(replica, parseCompletionRequest(await readJson(req)), req, res);
+      await serveGeneration(replica, parseCompletionRequest(await readJson(req)), res);
       return;
     default:
       sendJson(res, 404, { detail: 'Not Found' });

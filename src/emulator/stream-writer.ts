@@ -56,6 +56,12 @@ export class StreamWriter {
     }
   }
 
+  /** An error after the stream opened: vLLM sends it as a `data:` event, then `[DONE]`. */
+  fail(body: unknown): void {
+    this.#res.write(`data: ${JSON.stringify(body)}\n\n`);
+    this.#res.end('data: [DONE]\n\n');
+  }
+
   finish(finishReason: FinishReason, u: Usage): void {
     this.#start();
     if (this.#endpoint === 'chat') {

@@ -216,3 +216,115 @@ describe('engine: scheduling', () => {
     }
   });
 });
+
+describe('engine: KV accounting', () => {
+  test('a decoder holds exactly ceil(context / blockSize) blocks at every step', () => {
+    for (const prompt of [1, 15, 16, 17, 40]) {
+      const engine = createEngine(h100);
+      engine.add({ ...uniqueRequest('r', { promptTokens: prompt, outputTokens: 70 }), blockHashes: [] }, 0);
+      let now = 0;
+      let steps = 0;
+      while (engine.hasWork()) {
+        const s = engine.step(now);
+        now = s.endMs;
+        steps++;
+        const done = s.events.some((e) => e.type === 'finished');
+        // After step k the KV holds the prompt plus k - 1 generated tokens (the newest token has no KV yet).
+        const expected = done ? 0 : Math.ceil((prompt + steps - 1) / 16);
+        assert.equal(engine.state(now).kvBlocksUsed, expected, `prompt ${prompt}, step ${steps}`);
+      }
+      assert.equal(steps, 70);
+    }
+  });
+
+  test('many decoders joining at different times: usage matches the sum of their contexts', () => {
+    const engine = createEngine(h100, { emitTokenEvents: true });
+    const reqs = Array.from({ length: 40 }, (_, i) => ({
+      ...uniqueRequest(`r${i}`, { promptTokens: 10 + 7 * i, outputTokens: 30 + i, arrivalMs: i * 2 }),
+      blockHashes: [],
+    }));
+    const prompt = new Map(reqs.map((r) => [r.id, r.promptTokens]));
+    const tokens = new Map<string, number>();
+    let next = 0;
+    let now = 0;
+    let checks = 0;
+    while (next < reqs.length || engine.hasWork()) {
+      while (next < reqs.length && reqs[next]!.arrivalMs <= now) engine.add(reqs[next]!, reqs[next++]!.arrivalMs);
+      if (!engine.hasWork()) {
+        now = reqs[next]!.arrivalMs;
+        continue;
+      }
+      const s = engine.step(now);
+      now = s.endMs;
+      for (const e of s.events) {
+        if (e.type === 'tokens') tokens.set(e.id, (tokens.get(e.id) ?? 0) + e.count);
+        if (e.type === 'finished') tokens.delete(e.id);
+      }
+      // Prompts are small and arrivals spread, so every prefill completes in its first step.
+      let blocks = 0;
+      for (const [id, n] of tokens) blocks += Math.ceil((prompt.get(id)! + n - 1) / 16);
+      assert.equal(engine.state(now).kvBlocksUsed, blocks);
+      checks++;
+    }
+    assert.ok(checks > 60);
+  });
+
+  test('with chunked prefill off, a long prompt runs whole in one step', () => {
+    const spec = replicaSpec('llama-3.1-8b', 'h100-sxm', 1, { enableChunkedPrefill: false, maxNumBatchedTokens: 2048 });
+    const engine = createEngine(spec);
+    engine.add(uniqueRequest('long', { promptTokens: 5000, outputTokens: 2 }), 0);
+    engine.add(uniqueRequest('short', { promptTokens: 100, outputTokens: 2 }), 0);
+    const first = engine.step(0);
+    assert.equal(first.prefillTokens, 5000);
+    const second = engine.step(first.endMs);
+    assert.equal(second.prefillTokens, 100);
+  });
+
+  test('a prompt prefilled over several chunks stores its hash blocks in order, each batch chained to the last', () => {
+    const spec = replicaSpec('llama-3.1-8b', 'h100-sxm', 1, { maxNumBatchedTokens: 256 });
+    const engine = createEngine(spec, { emitKvEvents: true });
+    const a = request('a', { promptTokens: 1000, outputTokens: 1 });
+    const r = drive(engine, [a], { keepEvents: true });
+    const stored = ofType(r.events, 'kv-stored');
+    assert.ok(stored.length >= 4);
+    assert.deepEqual(stored.flatMap((e) => e.hashes), a.blockHashes);
+    for (let i = 1; i < stored.length; i++) {
+      const prev = stored[i - 1]!.hashes;
+      assert.equal(stored[i]!.parentHash, prev[prev.length - 1]);
+    }
+  });
+});
+
+describe('engine: KV event order', () => {
+  test('replaying kv-stored / kv-removed in order reproduces exactly the cached hashes', () => {
+    const spec = tinySpec(60, { maxNumBatchedTokens: 128, maxNumSeqs: 16 });
+    const engine = createEngine(spec, { emitKvEvents: true });
+    const reqs = Array.from({ length: 120 }, (_, i) =>
+      request(`r${i}`, { promptTokens: 40 + ((i * 37) % 300), outputTokens: 1 + (i % 17), arrivalMs: i * 3 }, `p${i % 7}`),
+    );
+    const r = drive(engine, reqs, { keepEvents: true });
+    const cached = new Set<number>();
+    for (const e of r.events) {
+      if (e.type === 'kv-stored') for (const h of e.hashes) cached.add(h);
+      if (e.type === 'kv-removed') for (const h of e.hashes) assert.ok(cached.delete(h), `removed ${h} that was not stored`);
+    }
+    assert.ok(ofType(r.events, 'kv-removed').length > 0, 'the run must evict');
+    // Every hash still cached must hit: a follow-up request per prefix finds its stored blocks.
+    for (const h of cached) assert.ok(reqs.some((q) => q.blockHashes.includes(h)));
+    // One follow-up request per prefix, each alone on the engine, hits exactly the leading run still cached.
+    let t = r.endMs;
+    for (const q of reqs.slice(0, 7)) {
+      t += 1000;
+      const again = drive(engine, [{ ...q, id: `${q.id}-again`, arrivalMs: t }], { keepEvents: true });
+      const limit = Math.min(q.blockHashes.length, Math.floor((q.promptTokens - 1) / 16));
+      let expected = 0;
+      while (expected < limit && cached.has(q.blockHashes[expected]!)) expected++;
+      assert.equal(again.finished.get(`${q.id}-again`)?.cachedTokens, expected * 16, q.id);
+      for (const e of again.events) {
+        if (e.type === 'kv-stored') for (const h of e.hashes) cached.add(h);
+        if (e.type === 'kv-removed') for (const h of e.hashes) cached.delete(h);
+      }
+      t = again.endMs;
+    }
+  });
+});

@@ -10,10 +10,11 @@
  * plus O(log n) per admission, finish or preemption, plus O(prefills in flight).
  */
 import { KvPool } from './kv-pool.js';
+import { DecodeBatch } from './decode-batch.js';
 import { PairHeap } from './heap.js';
-import { idleEnergyJ, powerWatts } from './power.js';
+import { idleEnergyJ } from './power.js';
 import { kvCapacityBlocks } from './replica-spec.js';
-import { emptyComposition, newTiming, stepTiming } from './roofline.js';
+import { derived, emptyComposition, newTiming, timeStep, type Derived } from './roofline.js';
 import { DECODE, DONE, PREFILL, Sequence, WAITING } from './sequence.js';
 import type { Engine, EngineEvent, EngineOptions, EngineRequest, EngineState, ReplicaSpec, StepResult } from './types.js';
 
@@ -36,7 +37,7 @@ class IterationEngine implements Engine {
   private readonly kvEvents: boolean;
   private readonly maxContext: number;
   private readonly pool: KvPool;
-  private readonly idleWatts: number;
+  private readonly d: Derived;
 
   private readonly byId = new Map<string, Sequence>();
   private readonly waiting = new PairHeap<Sequence>();
@@ -44,11 +45,7 @@ class IterationEngine implements Engine {
   private readonly running: Sequence[] = [];
   /** Running sequences still prefilling, in admission order. */
   private prefilling: Sequence[] = [];
-  private readonly finishHeap = new PairHeap<Sequence>();
-  private decodeCount = 0;
-  private decodeCtx = 0;
-  /** residue[k] = decoders whose (ctxAtJoin - joinStep) mod blockSize is k. */
-  private readonly residue: Int32Array;
+  private readonly decode: DecodeBatch;
   /** Completed steps. */
   private stepNo = 0;
   private nextOrder = 0;
@@ -86,8 +83,8 @@ class IterationEngine implements Engine {
     this.kvEvents = options.emitKvEvents === true;
     this.maxContext = spec.model.maxContextTokens;
     this.pool = new KvPool(kvCapacityBlocks(spec), this.kvEvents);
-    this.residue = new Int32Array(this.blockSize);
-    this.idleWatts = powerWatts(spec, 0);
+    this.decode = new DecodeBatch(this.blockSize);
+    this.d = derived(spec);
   }
 
   add(request: EngineRequest, nowMs: number): void {
@@ -167,22 +164,31 @@ class IterationEngine implements Engine {
         comp.prefillContextTokens += p.computed + chunk;
       }
     }
-    comp.decodeSeqs = this.decodeCount;
-    comp.decodeContextTokens = this.decodeCtx;
+    comp.decodeSeqs = this.decode.count;
+    comp.decodeContextTokens = this.decode.ctx;
     const tokens = comp.prefillTokens + comp.decodeSeqs;
     if (tokens === 0) {
       return { startMs, endMs: startMs, prefillTokens: 0, decodeTokens: 0, energyJ: 0, events: this.takeEvents() };
     }
-    const timing = stepTiming(this.spec, comp, this.timing);
+    const timing = timeStep(this.d, comp, this.timing);
     const endMs = startMs + timing.totalMs;
-    const energyJ = (powerWatts(this.spec, timing.utilisation) * timing.totalMs) / 1000;
+    // powerWatts() inlined: devices x (idle + (TDP - idle) x utilisation).
+    const d = this.d;
+    const energyJ = (d.tp * (d.idleWatts + d.dynamicWatts * timing.utilisation) * timing.totalMs) / 1000;
     const perToken = energyJ / tokens;
     this.cumJPerToken += perToken;
     this.busyJ += energyJ;
     this.busyMs += timing.totalMs;
     this.lastEndMs = endMs;
+    // Blocks were evicted while the step was built, before this step's prefills store theirs: report the
+    // removals first, so a hash evicted and re-stored in one step ends up present for event consumers.
+    const evicted = this.pool.evicted;
+    if (evicted && evicted.length > 0) {
+      this.emit({ type: 'kv-removed', atMs: startMs, hashes: evicted });
+      this.pool.evicted = [];
+    }
     // Decoders advance one token each.
-    this.decodeCtx += this.decodeCount;
+    this.decode.advance();
     if (this.tokenEvents) {
       for (let i = 0; i < this.running.length; i++) {
         const s = this.running[i] as Sequence;
@@ -190,12 +196,7 @@ class IterationEngine implements Engine {
       }
     }
     this.stepNo++;
-    const heap = this.finishHeap;
-    while (heap.size > 0 && heap.peekKey1() <= this.stepNo) {
-      const s = heap.peekValue();
-      const stale = heap.peekEpoch() !== s.epoch || s.phase !== DECODE;
-      heap.pop();
-      if (stale) continue;
+    for (let s = this.decode.popFinished(this.stepNo); s; s = this.decode.popFinished(this.stepNo)) {
       this.release(s, this.leaveDecode(s));
       this.removeRunning(s);
       this.finish(s, endMs, false);
@@ -218,11 +219,6 @@ class IterationEngine implements Engine {
       }
     }
     if (completed > 0) this.compactPrefilling();
-    const evicted = this.pool.evicted;
-    if (evicted && evicted.length > 0) {
-      this.emit({ type: 'kv-removed', atMs: endMs, hashes: evicted });
-      this.pool.evicted = [];
-    }
     return {
       startMs,
       endMs,
@@ -269,14 +265,13 @@ class IterationEngine implements Engine {
     let preempted = false;
     const pool = this.pool;
     // (1) Every decoder gets its token; those at a block boundary need a fresh block.
-    if (this.decodeCount > 0) {
-      this.budget -= this.decodeCount;
-      const key = (this.blockSize - (this.stepNo % this.blockSize)) % this.blockSize;
-      while ((this.residue[key] as number) > pool.available) {
+    if (this.decode.count > 0) {
+      this.budget -= this.decode.count;
+      while (this.decode.needingBlocks(this.stepNo) > pool.available) {
         this.preempt(this.pickVictim(), atMs);
         preempted = true;
       }
-      pool.allocate(this.residue[key] as number);
+      pool.allocate(this.decode.needingBlocks(this.stepNo));
       this.decodeBlocksTaken = true;
     }
     // (2) Running partial prefills continue, in admission order.
@@ -317,7 +312,15 @@ class IterationEngine implements Engine {
       const hbt = s.hashBlockTokens;
       // At least the last token is computed, so hits stop one token short of the target (as vLLM).
       const limit = s.hashCount > 0 ? Math.min(s.hashCount, Math.floor((s.target - 1) / hbt)) : 0;
-      const hits = limit > 0 ? pool.lookup(s.hashes, limit) : 0;
+      // A blocked head of the queue is looked up again every step: reuse the answer until the cache changes.
+      let hits = 0;
+      if (limit > 0) {
+        if (s.lookupVersion !== pool.version) {
+          s.lookupHits = pool.lookup(s.hashes, limit);
+          s.lookupVersion = pool.version;
+        }
+        hits = s.lookupHits;
+      }
       const hitTokens = hits * hbt;
       const left = s.target - hitTokens;
       let chunk: number;
@@ -325,7 +328,7 @@ class IterationEngine implements Engine {
       else if (left <= this.budget || (this.budget === this.budgetMax && this.running.length === 0)) chunk = left;
       else break;
       const need = ceilDiv(chunk, this.blockSize);
-      if (need + (hits > 0 ? pool.revivalCost(s.hashes, hits) : 0) > pool.available) break;
+      if (need > pool.available || (hits > 0 && need + pool.revivalCost(s.hashes, hits) > pool.available)) break;
       this.waiting.pop();
       this.waitingLive--;
       if (hits > 0) pool.acquire(s.hashes, hits, s.entryIds);
@@ -374,6 +377,7 @@ class IterationEngine implements Engine {
     this.removeRunning(s);
     s.phase = WAITING;
     s.target = s.promptTokens + s.generated;
+    s.lookupVersion = -1; // the lookup limit depends on the target
     s.computed = 0;
     s.preemptions++;
     this.preemptions++;
@@ -396,29 +400,12 @@ class IterationEngine implements Engine {
       this.finish(p, atMs, false);
       return;
     }
-    p.phase = DECODE;
-    p.joinStep = this.stepNo;
-    p.ctxAtJoin = p.computed;
-    const b = this.blockSize;
-    p.residueKey = (((p.ctxAtJoin - p.joinStep) % b) + b) % b;
-    (this.residue[p.residueKey] as number)++;
-    this.decodeCount++;
-    this.decodeCtx += p.ctxAtJoin;
-    p.energyBase = this.cumJPerToken;
-    this.finishHeap.push(p.joinStep + p.outputTokens - p.generated, p.order, p, p.epoch);
+    this.decode.join(p, this.stepNo, this.cumJPerToken);
   }
 
   /** Takes a decoder out of the aggregate batch, settling its tokens and energy; returns its KV context. */
   private leaveDecode(s: Sequence): number {
-    const steps = this.stepNo - s.joinStep;
-    const ctx = s.ctxAtJoin + steps;
-    s.generated += steps;
-    s.energyJ += this.cumJPerToken - s.energyBase;
-    (this.residue[s.residueKey] as number)--;
-    this.decodeCount--;
-    this.decodeCtx -= ctx;
-    s.epoch++;
-    return ctx;
+    return this.decode.leave(s, this.stepNo, this.cumJPerToken);
   }
 
   private storeHashes(p: Sequence, atMs: number): void {
@@ -429,8 +416,7 @@ class IterationEngine implements Engine {
     const first = p.refHashes;
     for (let i = first; i < full; i++) {
       const hash = p.hashes[i] as number;
-      const parent = i > 0 ? (p.hashes[i - 1] as number) : null;
-      p.entryIds[i] = this.pool.store(hash, parent, blocks);
+      p.entryIds[i] = this.pool.store(hash, blocks);
       if (this.pool.storedNew && this.kvEvents) (stored ??= []).push(hash);
     }
     p.refHashes = full;

@@ -92,7 +92,7 @@ export const XEON_SPR_AMX: HardwareProfile = {
   tdpWatts: 350,
   idleWatts: 100,
   usdPerHour: 4.84,
-  mfuPrefill: 0.11,
+  mfuPrefill: 0.115,
   mfuDecode: 0.05,
   mbu: 0.6,
   stepOverheadMs: 5,

@@ -89,7 +89,7 @@ describe('KvPool', () => {
         }
         assert.deepEqual(pool.evicted!.slice(before), refEvicted);
         for (let i = hits; i < len; i++) {
-          ids[i] = pool.store(hashes[i]!, null, 2);
+          ids[i] = pool.store(hashes[i]!, 2);
           ref.store(hashes[i]!, 2);
         }
         held.push({ hashes, ids, priv: 0 });

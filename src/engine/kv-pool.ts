@@ -24,6 +24,8 @@ export class KvPool {
   evicted: number[] | null;
   /** Whether the last `store` created a new entry (a BlockStored event). */
   storedNew = false;
+  /** Bumped whenever the set of cached hashes changes (insert or evict), so callers can reuse lookups. */
+  version = 0;
 
   // Entries, by id.
   private hash = new Float64Array(64);
@@ -106,7 +108,7 @@ export class KvPool {
    * referenced by the request; if the hash is already cached (computed concurrently by another request), the
    * request references that entry and its duplicate blocks are freed. Returns the entry id.
    */
-  store(hash: number, parent: number | null, blocks: number): number {
+  store(hash: number, blocks: number): number {
     const existing = this.find(hash);
     if (existing !== NONE) {
       this.ref(existing);
@@ -119,8 +121,8 @@ export class KvPool {
     this.blocks[id] = blocks;
     this.refs[id] = 1;
     this.prev[id] = this.next[id] = NONE;
-    void parent; // parents are implicit in the chain; kept in the signature for BlockStored events
     this.insert(hash, id);
+    this.version++;
     this.storedNew = true;
     return id;
   }
@@ -156,6 +158,7 @@ export class KvPool {
     this.unlink(id);
     const h = this.hash[id] as number;
     this.remove(h);
+    this.version++;
     this.cachedFree -= this.blocks[id] as number;
     this.freeIds[this.freeIdCount++] = id;
     this.live--;

@@ -150,7 +150,11 @@ function weightBytesTouched(d: Derived, tokens: number): number {
 
 /** Fills `out` (allocation-free for the engine's hot loop) with the timing of one step. */
 export function stepTiming(spec: ReplicaSpec, comp: StepComposition, out: StepTiming = newTiming()): StepTiming {
-  const d = derived(spec);
+  return timeStep(derived(spec), comp, out);
+}
+
+/** `stepTiming` on pre-derived constants (the engine holds them, skipping the per-spec cache lookup). */
+export function timeStep(d: Derived, comp: StepComposition, out: StepTiming): StepTiming {
   const tokens = comp.prefillTokens + comp.decodeSeqs;
   if (tokens === 0) {
     out.computeMs = out.memoryMs = out.commMs = out.overheadMs = out.totalMs = out.utilisation = 0;
@@ -179,17 +183,22 @@ export function newTiming(): StepTiming {
 }
 
 export function stepTimeMs(spec: ReplicaSpec, comp: StepComposition): number {
-  return stepTiming(spec, comp).totalMs;
+  return timeStep(derived(spec), comp, SCRATCH_TIMING).totalMs;
 }
+
+const SCRATCH_COMP = emptyComposition();
+const SCRATCH_TIMING = newTiming();
 
 /**
  * Time to prefill `uncachedTokens` after `cachedTokens` of prefix-cache hits on an otherwise idle replica,
  * in chunks of max_num_batched_tokens (chunked prefill). This is the TTFT of a lone request.
  */
 export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedTokens = 0): number {
+  // Allocation-free (the scheduler calls this per request per candidate replica): module scratch objects.
+  const d = derived(spec);
   const chunkMax = spec.engine.enableChunkedPrefill ? spec.engine.maxNumBatchedTokens : Math.max(uncachedTokens, 1);
-  const comp = emptyComposition();
-  const timing = newTiming();
+  const comp = SCRATCH_COMP;
+  comp.decodeSeqs = comp.decodeContextTokens = 0;
   let done = cachedTokens;
   let left = uncachedTokens;
   let total = 0;
@@ -197,7 +206,7 @@ export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedT
     const chunk = left < chunkMax ? left : chunkMax;
     comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
     addPrefillChunk(comp, done, chunk);
-    total += stepTiming(spec, comp, timing).totalMs;
+    total += timeStep(d, comp, SCRATCH_TIMING).totalMs;
     done += chunk;
     left -= chunk;
   }
@@ -206,10 +215,11 @@ export function prefillTimeMs(spec: ReplicaSpec, uncachedTokens: number, cachedT
 
 /** One decode iteration of `batchSize` sequences holding `totalContextTokens` tokens of KV between them. */
 export function decodeStepTimeMs(spec: ReplicaSpec, batchSize: number, totalContextTokens: number): number {
-  const comp = emptyComposition();
+  const comp = SCRATCH_COMP;
+  comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
   comp.decodeSeqs = batchSize;
   comp.decodeContextTokens = totalContextTokens;
-  return stepTiming(spec, comp).totalMs;
+  return timeStep(derived(spec), comp, SCRATCH_TIMING).totalMs;
 }
 
 /**

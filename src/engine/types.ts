@@ -105,7 +105,10 @@ export type EngineEvent =
   /** Admitted to the running batch; `cachedTokens` of its prompt were prefix-cache hits. */
   | { type: 'scheduled'; id: string; atMs: number; cachedTokens: number }
   | { type: 'first-token'; id: string; atMs: number }
-  /** `count` new output tokens became visible (only when the engine emits token events). */
+  /**
+   * `count` new output tokens became visible (only when the engine emits token events). The first token is
+   * reported here too (alongside `first-token`), so a request's counts add up to its `outputTokens`.
+   */
   | { type: 'tokens'; id: string; atMs: number; count: number }
   | { type: 'preempted'; id: string; atMs: number }
   | {
@@ -124,6 +127,7 @@ export type EngineEvent =
   | { type: 'kv-stored'; atMs: number; hashes: number[]; parentHash: number | null }
   /** Cached blocks were evicted (vLLM BlockRemoved). */
   | { type: 'kv-removed'; atMs: number; hashes: number[] }
+  /** The whole prefix cache was dropped (vLLM AllBlocksCleared); the engine model has no reset, so never emits it. */
   | { type: 'kv-cleared'; atMs: number };
 
 /** One iteration of the engine. Events take effect at `endMs`. */

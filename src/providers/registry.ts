@@ -1,4 +1,7 @@
 import type { ProviderAdapter } from '../spec/adapter.js';
+import { createAnthropicAdapter } from './anthropic/anthropic-adapter.js';
+import { createBedrockAdapter } from './bedrock/adapter.js';
+import { createGeminiAdapter } from './gemini/adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
 
 /**
@@ -7,6 +10,9 @@ import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
  */
 const FACTORIES = {
   'openai-compatible': createOpenAICompatibleAdapter,
+  anthropic: createAnthropicAdapter,
+  bedrock: () => createBedrockAdapter(),
+  gemini: () => createGeminiAdapter(),
 } as const satisfies Record<string, () => ProviderAdapter>;
 
 export type ProviderId = keyof typeof FACTORIES;

@@ -14,7 +14,7 @@ export interface RunningServer {
  * clients cannot pin sockets forever, and a slow-loris header trickle is cut off.
  */
 export async function listen(gateway: Gateway, host: string, port: number): Promise<RunningServer> {
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 }, gateway.listener);
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 120_000 }, gateway.listener);
   server.on('clientError', (error, socket) => {
     // Malformed HTTP (bad request line, oversized headers): answer 400 if the socket still can, never crash.
     if (socket.writable && !(error as { code?: string }).code?.startsWith('ECONNRESET')) {

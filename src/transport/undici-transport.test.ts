@@ -97,3 +97,24 @@ test('the caller aborting is passed through, not turned into an upstream error',
     await server.close();
   }
 });
+
+test('the total deadline aborts a slow call as a retryable timeout; a caller abort passes its reason through', async () => {
+  const server = await startFixtureServer();
+  const transport = createUndiciTransport({ timeouts: { totalMs: 60 } });
+  try {
+    server.respond({ status: 200, chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 40 });
+    // Whether the deadline strikes before the headers or mid-body depends on the machine's load; either
+    // way it must surface as a retryable timeout.
+    const slowCall = async () => (await transport({ method: 'GET', url: server.url, headers: {} })).text();
+    await assert.rejects(slowCall(), (error: unknown) => error instanceof UpstreamError && error.kind === 'timeout' && error.retryable);
+    server.respond({ status: 200, chunks: ['a', 'b', 'c'], chunkDelayMs: 40 });
+    const caller = new AbortController();
+    const reason = new Error('client gone');
+    const pending = transport({ method: 'GET', url: server.url, headers: {}, signal: caller.signal });
+    caller.abort(reason);
+    await assert.rejects(pending, (error: unknown) => error === reason);
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});

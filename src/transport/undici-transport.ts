@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { UpstreamError } from '../errors/upstream-error.js';
+import { Deadlines } from './deadlines.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../spec/transport.js';
 
 export interface TransportTimeouts {
@@ -49,11 +50,25 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
     keepAliveTimeout: 30_000,
   });
 
+  const deadlines = timeouts.totalMs > 0 ? new Deadlines(timeouts.totalMs) : undefined;
+
   const transport = async (input: HttpRequest): Promise<HttpResponse> => {
-    const signals: AbortSignal[] = [];
-    if (input.signal !== undefined) signals.push(input.signal);
-    if (timeouts.totalMs > 0) signals.push(AbortSignal.timeout(timeouts.totalMs));
-    const signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    // One controller per call: aborted by the caller's signal (client gone) or by the total deadline.
+    const controller = new AbortController();
+    const callerSignal = input.signal;
+    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+    if (callerSignal !== undefined) {
+      if (callerSignal.aborted) throw callerSignal.reason;
+      callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    const entry = deadlines?.add(controller);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (entry !== undefined) deadlines?.delete(entry);
+    };
     let response;
     try {
       response = await request(input.url, {
@@ -61,31 +76,30 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
         headers: input.headers,
         body: input.body ?? null,
         dispatcher: agent,
-        ...(signal === undefined ? {} : { signal }),
+        signal: controller.signal,
       });
     } catch (error) {
+      release();
       throw classify(error, input, 'before the response');
     }
     const body = response.body;
     const headers = response.headers as Record<string, string | string[] | undefined>;
+    const readText = async (): Promise<string> => {
+      try {
+        return await body.text();
+      } catch (error) {
+        throw classify(error, input, 'while reading the body');
+      } finally {
+        release();
+      }
+    };
     return {
       status: response.statusCode,
       headers,
-      body: guardBody(body, input),
-      text: async () => {
-        try {
-          return await body.text();
-        } catch (error) {
-          throw classify(error, input, 'while reading the body');
-        }
-      },
+      body: guardBody(body, input, release),
+      text: readText,
       json: async () => {
-        let text: string;
-        try {
-          text = await body.text();
-        } catch (error) {
-          throw classify(error, input, 'while reading the body');
-        }
+        const text = await readText();
         try {
           return JSON.parse(text) as unknown;
         } catch (error) {
@@ -104,11 +118,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   return Object.assign(transport, { close: () => agent.close() });
 }
 
-async function* guardBody(body: AsyncIterable<Uint8Array>, input: HttpRequest): AsyncGenerator<Uint8Array> {
+async function* guardBody(body: AsyncIterable<Uint8Array>, input: HttpRequest, release: () => void): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
     throw classify(error, input, 'mid-stream');
+  } finally {
+    release();
   }
 }
 

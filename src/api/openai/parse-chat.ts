@@ -83,7 +83,7 @@ export function parseChatRequest(body: Json): ParsedChat {
   }
   let extra: Json | undefined;
   for (const key in body) {
-    if (KNOWN.has(key)) continue;
+    if (KNOWN.has(key) || key === '__proto__') continue;
     (extra ??= {})[key] = body[key];
   }
   if (extra !== undefined) request.extra = extra;

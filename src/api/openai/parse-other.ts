@@ -39,7 +39,7 @@ export function parseCompletionRequest(body: Json): { request: CompletionRequest
     includeUsage = optionalBoolean(requireObject(body.stream_options, 'stream_options').include_usage, 'stream_options.include_usage') ?? false;
   }
   let extra: Json | undefined;
-  for (const key in body) if (!COMPLETION_KNOWN.has(key)) (extra ??= {})[key] = body[key];
+  for (const key in body) if (!COMPLETION_KNOWN.has(key) && key !== '__proto__') (extra ??= {})[key] = body[key];
   if (extra !== undefined) request.extra = extra;
   return { request, includeUsage };
 }

@@ -264,6 +264,12 @@ describe('AnthropicAdapter.streamChat', () => {
     assert.deepEqual(events.at(-1), { type: 'error', code: 'overloaded_error', message: 'Overloaded', status: 529 });
   });
 
+  test('an overload right after message_start is the first event, so the dispatcher can still retry', async () => {
+    server.respond(streamFixture('overloaded-early'));
+    const events = await collect(await adapter.streamChat(request, upstream, ctx));
+    assert.deepEqual(events, [{ type: 'error', code: 'overloaded_error', message: 'Overloaded', status: 529 }]);
+  });
+
   test('a connection cut before message_stop ends with an error event, not a silent finish', async () => {
     server.respond(streamFixture('text', { dropLast: 3, disconnect: true }));
     const events = await collect(await adapter.streamChat(request, upstream, ctx));

@@ -30,8 +30,34 @@ function presentUsage(raw: unknown): AnthropicUsage {
  *
  * Failures after the stream began — an `event: error`, unreadable JSON, a broken connection, or a body that
  * ends before message_stop — become one canonical `error` event, after which the iterator ends.
+ *
+ * Anthropic sends message_start before the model has produced anything, and an overload can still follow
+ * it (`event: error` / overloaded_error). The start and its usage are therefore held back until the first
+ * content: a failure before any content is then the stream's first event, and the dispatcher, which looks
+ * at the first event before committing to a stream, can still retry elsewhere (the 200-then-error case of
+ * Portkey #1047).
  */
 export async function* fromAnthropicStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
+  const held: StreamEvent[] = [];
+  let flowing = false;
+  for await (const event of readEvents(body)) {
+    if (!flowing) {
+      if (event.type === 'response-start' || event.type === 'usage') {
+        held.push(event);
+        continue;
+      }
+      if (event.type === 'error') {
+        yield event;
+        return;
+      }
+      flowing = true;
+      yield* held;
+    }
+    yield event;
+  }
+}
+
+async function* readEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
   let usage: AnthropicUsage = {};
   /** Anthropic block index → canonical tool-call index, for tool_use blocks. */
   const tools = new Map<number, number>();

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startFixtureServer, type CapturedRequest, type FixtureServer } from '../../../test/support/fixture-server.js';
 import { createUndiciTransport, type UndiciTransport } from '../../transport/undici-transport.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
@@ -146,6 +147,21 @@ describe('Bedrock Converse (non-streaming)', () => {
   }
 });
 
+describe('Bedrock CountTokens', () => {
+  test('sends the Converse input as input.converse and returns inputTokens', async () => {
+    server.respond(jsonFixture('count-tokens.json'));
+    const count = adapter.countTokens;
+    assert.ok(count);
+    assert.equal(await count(request(), target(), context()), 27);
+    const captured = lastRequest();
+    assert.equal(captured.url, '/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/count-tokens');
+    verifySignature(captured);
+    assert.deepEqual(JSON.parse(captured.body), {
+      input: { converse: { messages: [{ role: 'user', content: [{ text: 'What is a switchyard?' }] }], system: [{ text: 'You are a dispatcher.' }] } },
+    });
+  });
+});
+
 describe('Bedrock ConverseStream', () => {
   test('text stream over split binary frames', async () => {
     server.respond(streamFixture('stream-text.stream.json'));
@@ -213,6 +229,36 @@ describe('Bedrock ConverseStream', () => {
     });
   });
 
+  test('a recorded Bedrock exception frame (real bytes) as the first event rejects retryably', async () => {
+    const vectors = JSON.parse(readFileSync(new URL('./__fixtures__/event-stream-vectors.json', import.meta.url), 'utf8')) as {
+      vectors: Record<string, { hex: string }>;
+    };
+    const frame = Buffer.from(vectors.vectors['bedrock_model_stream_error_exception']?.hex ?? '', 'hex');
+    server.respond({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, chunks: [frame.subarray(0, 50), frame.subarray(50)] });
+    await assert.rejects(adapter.streamChat(request({ stream: true }), target(), context()), (error: unknown) => {
+      assert.ok(error instanceof UpstreamError);
+      assert.equal(error.upstreamStatus, 500);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /modelStreamErrorException: Model Stream Error/);
+      return true;
+    });
+  });
+
+  test('a client abort mid-stream is rethrown, not turned into an upstream error event', async () => {
+    const fixture = streamFixture('stream-text.stream.json');
+    server.respond({ ...fixture, chunkDelayMs: 50 });
+    const controller = new AbortController();
+    const events = await adapter.streamChat(request({ stream: true }), target(), { ...context(), signal: controller.signal });
+    const seen: StreamEvent[] = [];
+    await assert.rejects(async () => {
+      for await (const event of events) {
+        seen.push(event);
+        if (seen.length === 1) controller.abort(new Error('client went away'));
+      }
+    }, /client went away/);
+    assert.equal(seen.some((e) => e.type === 'error'), false);
+  });
+
   test('an exception after the stream began becomes an error event', async () => {
     server.respond(streamFixture('stream-mid-exception.stream.json'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
@@ -266,11 +312,25 @@ describe('Bedrock target configuration', () => {
     verifySignature(captured);
   });
 
+  test('guardrail, performance and service-tier settings from config are sent verbatim', async () => {
+    server.respond(streamFixture('stream-text.stream.json'));
+    const guardrailConfig = { guardrailIdentifier: 'gr-rail-1', guardrailVersion: '3', trace: 'enabled', streamProcessingMode: 'async' };
+    const options = { ...target().options, guardrailConfig, performanceConfig: { latency: 'optimized' }, serviceTier: { type: 'flex' }, requestMetadata: { tenant: 'acme' } };
+    await collect(await adapter.streamChat(request({ stream: true }), { ...target(), options }, context()));
+    const body = JSON.parse(lastRequest().body) as Record<string, unknown>;
+    assert.deepEqual(body['guardrailConfig'], guardrailConfig);
+    assert.deepEqual(body['performanceConfig'], { latency: 'optimized' });
+    assert.deepEqual(body['serviceTier'], { type: 'flex' });
+    assert.deepEqual(body['requestMetadata'], { tenant: 'acme' });
+  });
+
   test('the region comes from the base URL when options.region is absent', async () => {
     const { readTargetConfig } = await import('./target-config.js');
     const config = readTargetConfig({ baseUrl: 'https://bedrock-runtime.eu-central-1.amazonaws.com/', upstreamModel: MODEL, options: CREDENTIALS });
     assert.equal(config.region, 'eu-central-1');
     assert.equal(config.baseUrl, 'https://bedrock-runtime.eu-central-1.amazonaws.com');
+    const vpce = readTargetConfig({ baseUrl: 'https://vpce-0a1b2c.bedrock-runtime.ap-south-1.vpce.amazonaws.com', upstreamModel: MODEL, options: CREDENTIALS });
+    assert.equal(vpce.region, 'ap-south-1');
   });
 
   test('a Bedrock API key is sent as a bearer token when no access keys are configured', async () => {

@@ -25,10 +25,20 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
     request: ChatRequest,
     target: UpstreamTarget,
     context: CallContext,
-    operation: 'converse' | 'converse-stream',
+    operation: 'converse' | 'converse-stream' | 'count-tokens',
   ): Promise<HttpResponse> {
     const config = readTargetConfig(target);
-    const body = JSON.stringify(convertRequest(request, config.requestMetadata === undefined ? {} : { requestMetadata: config.requestMetadata }));
+    const converse = convertRequest(request, {
+      ...(config.requestMetadata === undefined ? {} : { requestMetadata: config.requestMetadata }),
+      ...(config.passthrough === undefined ? {} : { passthrough: config.passthrough }),
+    });
+    // CountTokens takes the Converse input as `input.converse`, with messages and system only
+    // (aws-sdk-js-v3 se_ConverseTokensRequest); tool definitions are not counted.
+    const payload =
+      operation === 'count-tokens'
+        ? { input: { converse: converse.system === undefined ? { messages: converse.messages } : { messages: converse.messages, system: converse.system } } }
+        : converse;
+    const body = JSON.stringify(payload);
     const url = operationUrl(config.baseUrl, target.upstreamModel, operation);
     // The AWS SDK sends only content-type for both operations (aws-sdk-js-v3 se_ConverseStreamCommand).
     const base: Record<string, string> = { ...target.headers, 'content-type': 'application/json' };
@@ -72,6 +82,16 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
       }
       const converter = new ConverseStreamConverter(requestIdOf(response, context), target.upstreamModel);
       return convertStream(prepend(first.value, frames), converter);
+    },
+
+    /** CountTokens (`POST /model/{modelId}/count-tokens`): free, exact; Claude models only per AWS. */
+    async countTokens(request, target, context): Promise<number> {
+      const response = await send(request, target, context, 'count-tokens');
+      const raw = (await response.json()) as { inputTokens?: unknown } | null;
+      if (typeof raw?.inputTokens !== 'number') {
+        throw new UpstreamError({ kind: 'protocol', message: 'Bedrock CountTokens answered without inputTokens' });
+      }
+      return raw.inputTokens;
     },
   };
 }

@@ -6,6 +6,8 @@ import type { CachePoint, ContentBlock, ConverseRequest, ImageContent, Message, 
 export interface ConvertRequestOptions {
   /** Fixed `requestMetadata` pairs from config (team, cost centre), merged under the request's own. */
   requestMetadata?: Record<string, string>;
+  /** Deployment-level Converse fields from config (guardrailConfig, performanceConfig, serviceTier). */
+  passthrough?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -43,7 +45,7 @@ export function convertRequest(request: ChatRequest, options: ConvertRequestOpti
 
   const metadata = requestMetadata(request, options.requestMetadata);
   if (metadata !== undefined) body.requestMetadata = metadata;
-  return body;
+  return options.passthrough === undefined ? body : { ...body, ...options.passthrough };
 }
 
 /**

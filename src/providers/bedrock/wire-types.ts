@@ -48,6 +48,9 @@ export interface ConverseRequest {
   toolConfig?: { tools: Array<ToolSpec | CachePoint>; toolChoice?: ToolChoice };
   additionalModelRequestFields?: Record<string, unknown>;
   requestMetadata?: Record<string, string>;
+  guardrailConfig?: Record<string, unknown>;
+  performanceConfig?: Record<string, unknown>;
+  serviceTier?: Record<string, unknown>;
 }
 
 export interface TokenUsage {

@@ -76,6 +76,13 @@ describe('Gemini generateContent', () => {
     assert.deepEqual(response.usage, { inputTokens: 12, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: 17, reasoningTokens: undefined });
   });
 
+  test('safetySettings from the backend options are sent verbatim', async () => {
+    server.respond(jsonFixture('generate-text.json'));
+    const safetySettings = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', threshold: 'BLOCK_ONLY_HIGH' }];
+    await adapter.chat(request(), { ...target(), options: { safetySettings } }, context());
+    assert.deepEqual((JSON.parse(lastRequest().body) as Record<string, unknown>)['safetySettings'], safetySettings);
+  });
+
   test('tool calls: minted ids carry the thought signature, STOP becomes tool-calls, output counts thoughts', async () => {
     server.respond(jsonFixture('generate-tool-call.json'));
     const response = await adapter.chat(request(), target('gemini-3-pro-preview'), context());
@@ -249,6 +256,21 @@ describe('Gemini streamGenerateContent (SSE)', () => {
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'error']);
     assert.equal(events.some((e) => e.type === 'finish'), false);
+  });
+});
+
+describe('Gemini countTokens', () => {
+  test('counts the whole request through generateContentRequest', async () => {
+    server.respond(jsonFixture('count-tokens.json'));
+    const count = adapter.countTokens;
+    assert.ok(count);
+    const tools = [{ name: 'departures', inputSchema: { type: 'object', properties: { station: { type: 'string' } } } }];
+    assert.equal(await count(request({ tools }), target(), context()), 31);
+    assert.equal(lastRequest().url, '/v1beta/models/gemini-2.5-flash:countTokens');
+    const body = JSON.parse(lastRequest().body) as { generateContentRequest: Record<string, unknown> };
+    assert.equal(body.generateContentRequest['model'], 'models/gemini-2.5-flash');
+    assert.deepEqual(body.generateContentRequest['systemInstruction'], { parts: [{ text: 'You are a dispatcher.' }] });
+    assert.ok(Array.isArray(body.generateContentRequest['tools']));
   });
 });
 

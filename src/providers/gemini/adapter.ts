@@ -3,7 +3,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
 import type { StreamEvent } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
-import { convertRequest } from './convert-request.js';
+import { convertRequest, type ConvertRequestOptions } from './convert-request.js';
 import { convertResponse } from './convert-response.js';
 import { GeminiStreamConverter, convertStream, readChunks, type StreamChunk } from './convert-stream.js';
 import { convertEmbeddingRequest, convertEmbeddingResponse } from './embed.js';
@@ -27,6 +27,11 @@ export function modelPath(model: string): string {
 function apiBase(baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   return /\/v1(beta\d*|alpha)?$/.test(base) ? base : `${base}/v1beta`;
+}
+
+function requestOptions(target: UpstreamTarget): ConvertRequestOptions {
+  const safety = target.options?.['safetySettings'];
+  return Array.isArray(safety) ? { safetySettings: safety } : {};
 }
 
 /** The Gemini API (Google AI Studio keys) over REST, streaming as SSE. */
@@ -55,12 +60,12 @@ export function createGeminiAdapter(options: GeminiAdapterOptions = {}): Provide
     id: 'gemini',
 
     async chat(request, target, context) {
-      const response = await post(target, context, 'generateContent', convertRequest(request));
+      const response = await post(target, context, 'generateContent', convertRequest(request, requestOptions(target)));
       return convertResponse(await response.json(), { requestId: context.requestId, model: target.upstreamModel });
     },
 
     async streamChat(request, target, context): Promise<AsyncIterable<StreamEvent>> {
-      const response = await post(target, context, 'streamGenerateContent', convertRequest(request), '?alt=sse');
+      const response = await post(target, context, 'streamGenerateContent', convertRequest(request, requestOptions(target)), '?alt=sse');
       const chunks = readChunks(response.body)[Symbol.asyncIterator]();
       // As for Bedrock: an error as the first message (a 200 whose stream starts with {"error": …}) rejects,
       // so the gateway can retry elsewhere before the client has seen anything.
@@ -77,6 +82,17 @@ export function createGeminiAdapter(options: GeminiAdapterOptions = {}): Provide
         throw first.value.error;
       }
       return convertStream(prepend(first.value, chunks), new GeminiStreamConverter(context.requestId, target.upstreamModel));
+    },
+
+    /** `:countTokens` with the whole request as `generateContentRequest` (system, tools and all). */
+    async countTokens(request, target, context): Promise<number> {
+      const generateContentRequest = { model: modelPath(target.upstreamModel), ...convertRequest(request, requestOptions(target)) };
+      const response = await post(target, context, 'countTokens', { generateContentRequest });
+      const raw = (await response.json()) as { totalTokens?: unknown } | null;
+      if (typeof raw?.totalTokens !== 'number') {
+        throw new UpstreamError({ kind: 'protocol', message: 'Gemini countTokens answered without totalTokens' });
+      }
+      return raw.totalTokens;
     },
 
     async embed(request, target, context) {

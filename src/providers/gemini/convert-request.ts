@@ -5,8 +5,13 @@ import { convertSchema } from './convert-schema.js';
 import { parseToolId } from './tool-ids.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part, Schema } from './wire-types.js';
 
+export interface ConvertRequestOptions {
+  /** `safetySettings` from the backend's config options, sent verbatim ([{category, threshold}]). */
+  safetySettings?: unknown[];
+}
+
 /** Canonical chat request → GenerateContentRequest. The model goes in the URL (see adapter.ts). */
-export function convertRequest(request: ChatRequest): GenerateContentRequest {
+export function convertRequest(request: ChatRequest, options: ConvertRequestOptions = {}): GenerateContentRequest {
   const names = toolNamesById(request.messages);
   const body: GenerateContentRequest = { contents: convertContents(request.messages, names) };
 
@@ -36,6 +41,7 @@ export function convertRequest(request: ChatRequest): GenerateContentRequest {
 
   const generation = generationConfig(request);
   if (Object.keys(generation).length > 0) body.generationConfig = generation;
+  if (options.safetySettings !== undefined && options.safetySettings.length > 0) body.safetySettings = options.safetySettings;
   return body;
 }
 

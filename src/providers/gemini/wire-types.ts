@@ -74,6 +74,7 @@ export interface GenerateContentRequest {
   tools?: Array<{ functionDeclarations: FunctionDeclaration[] }>;
   toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } };
   generationConfig?: GenerationConfig;
+  safetySettings?: unknown[];
 }
 
 export interface UsageMetadata {

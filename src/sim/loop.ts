@@ -1,0 +1,285 @@
+import type { EngineEvent, EngineRequest, StepResult } from '../engine/types.js';
+import type { Slo } from '../spec/request.js';
+import type { FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import { EventHeap } from './heap.js';
+import { Collector } from './metrics/collector.js';
+import type { SimPool } from './pool.js';
+import { ReplicaSet, type EngineFactory } from './replica-set.js';
+import { RequestQueue } from './request-queue.js';
+import { SimInputError, type SimRequest } from './types.js';
+
+const STEP_END = 0;
+const WAKE = 1;
+const RETRY = 2;
+
+export interface QueueOptions {
+  /** Most requests held at once; a `queue` decision beyond it is a rejection ("queue full"). */
+  capacity: number;
+  /** A held request older than this is rejected ("queue timeout"). Must be finite so the run ends. */
+  timeoutMs: number;
+  /** How often held requests are re-offered to the policy when nothing else frees capacity. */
+  retryMs: number;
+}
+
+export interface LoopOptions {
+  pools: readonly SimPool[];
+  createEngine: EngineFactory;
+  policy: RoutingPolicy;
+  slo: Slo;
+  queue: QueueOptions;
+  /** Give policies a precise prefix index from the engines' KV events (FleetView.prefix). */
+  preciseIndex: boolean;
+  /** Called every few thousand events with the number of arrivals so far. */
+  onProgress?: (arrived: number) => void;
+}
+
+/** What is known of a request between its arrival and its end. */
+interface Live {
+  features: RequestFeatures;
+  replica: number;
+  firstTokenMs: number;
+}
+
+/**
+ * The discrete-event loop. Arrivals come from the workload in order; engine steps, wake-ups and queue
+ * retries sit in a binary heap keyed by (virtual time, sequence number), so each event costs O(log n) and
+ * equal times resolve the same way every run. Arrivals at time t are handled before heap events at t, so a
+ * step starting at t sees every request that arrived at t. Engines are stepped per the contract in
+ * src/engine/types.ts: step(now) when the previous step ends, events applied at its end.
+ */
+export class SimulationLoop {
+  readonly replicas: ReplicaSet;
+  readonly collector: Collector;
+  readonly #options: LoopOptions;
+  readonly #heap = new EventHeap(4096);
+  readonly #queue: RequestQueue;
+  readonly #live = new Map<number, Live>();
+  readonly #view: { now: number; replicas: FleetView['replicas']; prefix?: FleetView['prefix'] };
+  readonly #idle: Uint32Array;
+  #seq = 0;
+  #retryPending = false;
+  #now = 0;
+
+  constructor(options: LoopOptions) {
+    this.#options = options;
+    this.replicas = new ReplicaSet(options.pools, options.createEngine, options.preciseIndex);
+    this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
+    this.#queue = new RequestQueue(options.queue.capacity);
+    this.#idle = new Uint32Array(this.replicas.size);
+    const prefix = this.replicas.preciseIndex;
+    this.#view = prefix === undefined ? { now: 0, replicas: [] } : { now: 0, replicas: [], prefix };
+  }
+
+  /** Virtual time of the last event handled: the end of the simulation once `run` returns. */
+  get nowMs(): number {
+    return this.#now;
+  }
+
+  run(workload: Iterator<SimRequest>): void {
+    let next = workload.next();
+    let index = 0;
+    let lastArrival = -Infinity;
+    let events = 0;
+    const { onProgress } = this.#options;
+    while (!next.done || this.#heap.size > 0) {
+      if (!next.done && next.value.arrivalMs <= this.#heap.peekTime()) {
+        const request = next.value;
+        if (!(request.arrivalMs >= lastArrival)) {
+          throw new SimInputError(`request ${index} arrives at ${request.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
+        }
+        lastArrival = request.arrivalMs;
+        this.#now = request.arrivalMs;
+        this.#arrive(index++, request);
+        next = workload.next();
+      } else {
+        const time = this.#heap.peekTime();
+        const kind = this.#heap.peekKind();
+        const payload = this.#heap.peekPayload();
+        this.#heap.pop();
+        this.#now = time;
+        if (kind === STEP_END) this.#stepEnded(payload, time);
+        else if (kind === WAKE) this.#step(payload, time);
+        else this.#retry(time);
+      }
+      if (onProgress !== undefined && (++events & 8191) === 0) onProgress(index);
+    }
+    onProgress?.(index);
+  }
+
+  #arrive(index: number, request: SimRequest): void {
+    this.collector.arrive(request.arrivalMs);
+    const features: RequestFeatures = {
+      id: String(index),
+      model: request.model ?? '',
+      tenant: request.tenant ?? 'default',
+      priority: request.priority ?? 'interactive',
+      slo: this.#options.slo,
+      promptTokens: request.promptTokens,
+      maxOutputTokens: request.outputTokens,
+      blockHashes: request.blockHashes,
+      blockTokens: request.blockTokens,
+      arrivalMs: request.arrivalMs,
+    };
+    const live: Live = { features, replica: -1, firstTokenMs: NaN };
+    this.#live.set(index, live);
+    if (this.#queue.length > 0) this.#drain(request.arrivalMs);
+    this.#offer(index, live, request.model, request.arrivalMs, false);
+  }
+
+  /** Asks the policy; returns false when the request should stay (or be put) in the queue. */
+  #offer(index: number, live: Live, model: string | undefined, now: number, fromQueue: boolean): boolean {
+    this.#view.now = now;
+    this.#view.replicas = this.replicas.candidates(model === '' ? undefined : model);
+    const decision = this.#options.policy.decide(live.features, this.#view as FleetView);
+    if (decision.kind === 'route') {
+      const replica = this.replicas.indexOf(decision.replicaId);
+      if (replica === undefined) throw new Error(`policy ${this.#options.policy.name} routed to unknown replica "${decision.replicaId}"`);
+      this.#dispatch(index, live, replica, now);
+      return true;
+    }
+    if (decision.kind === 'reject') {
+      this.#reject(index, decision.reason);
+      return true;
+    }
+    if (fromQueue) return false;
+    if (!this.#queue.push(index, now)) {
+      this.#reject(index, 'queue full');
+      return true;
+    }
+    this.collector.queued++;
+    this.collector.timeline.queued(now, this.#queue.length);
+    this.#ensureRetry(now);
+    return false;
+  }
+
+  #reject(index: number, reason: string): void {
+    this.#live.delete(index);
+    this.collector.reject(reason);
+  }
+
+  #dispatch(index: number, live: Live, replica: number, now: number): void {
+    live.replica = replica;
+    const f = live.features;
+    const request: EngineRequest = {
+      id: f.id,
+      promptTokens: f.promptTokens,
+      blockHashes: f.blockHashes,
+      hashBlockTokens: f.blockTokens,
+      outputTokens: f.maxOutputTokens,
+      priority: f.priority === 'interactive' ? 0 : 1,
+      arrivalMs: f.arrivalMs,
+    };
+    const engine = this.replicas.engines[replica];
+    if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
+    engine.add(request, now);
+    const pool = this.replicas.poolOf[replica] as number;
+    (this.collector.pools[pool] as { routed: number }).routed++;
+    this.#options.policy.onDispatch?.(f, (this.replicas.states[replica] as { id: string }).id, now);
+    if (this.replicas.stepping[replica] === 0) {
+      this.replicas.stepping[replica] = 1;
+      this.#heap.push(now, this.#seq++, WAKE, replica);
+    }
+    this.replicas.refresh(replica, now);
+  }
+
+  /** Starts the replica's next step, or marks it idle when it has nothing to do. */
+  #step(replica: number, now: number): void {
+    const engine = this.replicas.engines[replica];
+    if (engine === undefined || !engine.hasWork()) {
+      this.replicas.stepping[replica] = 0;
+      this.replicas.inFlight[replica] = undefined;
+      return;
+    }
+    const result = engine.step(now);
+    if (!(result.endMs > now) && result.events.length === 0 && result.prefillTokens + result.decodeTokens === 0) {
+      // An engine that neither advances time nor makes progress would spin forever.
+      if (++(this.#idle[replica] as number) > 1000) throw new Error(`engine of replica ${replica} made no progress at ${now} ms`);
+    } else this.#idle[replica] = 0;
+    this.replicas.inFlight[replica] = result;
+    const state = this.replicas.refresh(replica, now);
+    const pool = this.replicas.poolOf[replica] as number;
+    this.collector.timeline.busy(pool, result.startMs, result.endMs);
+    this.collector.timeline.waiting(pool, now, state.waiting);
+    this.#heap.push(result.endMs, this.#seq++, STEP_END, replica);
+  }
+
+  #stepEnded(replica: number, now: number): void {
+    const result = this.replicas.inFlight[replica] as StepResult;
+    let freed = false;
+    for (const event of result.events) freed = this.#apply(replica, event) || freed;
+    this.#step(replica, now);
+    if (freed && this.#queue.length > 0) this.#drain(now);
+  }
+
+  /** Returns true when the event freed capacity (a request finished). */
+  #apply(replica: number, event: EngineEvent): boolean {
+    switch (event.type) {
+      case 'first-token': {
+        const live = this.#live.get(Number(event.id));
+        if (live !== undefined && Number.isNaN(live.firstTokenMs)) live.firstTokenMs = event.atMs;
+        return false;
+      }
+      case 'finished': {
+        const index = Number(event.id);
+        const live = this.#live.get(index);
+        if (live === undefined) return true;
+        this.#live.delete(index);
+        const c = this.collector;
+        c.preemptions += event.preemptions;
+        if (event.aborted) {
+          c.aborted++;
+        } else {
+          const first = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
+          const pool = this.replicas.poolOf[replica] as number;
+          c.finish(pool, live.features.arrivalMs, first, event.atMs, event.promptTokens, event.cachedTokens, event.outputTokens);
+        }
+        const id = (this.replicas.states[replica] as { id: string }).id;
+        this.#options.policy.onComplete?.(live.features, id, event.atMs, {
+          ok: !event.aborted,
+          promptTokens: event.promptTokens,
+          outputTokens: event.outputTokens,
+        });
+        return true;
+      }
+      case 'kv-stored':
+      case 'kv-removed':
+      case 'kv-cleared':
+        this.replicas.applyKv(replica, event);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** Re-offers held requests in FIFO order until the head has to wait again. */
+  #drain(now: number): void {
+    const queue = this.#queue;
+    const { timeoutMs } = this.#options.queue;
+    while (queue.length > 0) {
+      const index = queue.peek();
+      const live = this.#live.get(index) as Live;
+      if (now - queue.peekSince() > timeoutMs) {
+        queue.shift();
+        this.#reject(index, 'queue timeout');
+        continue;
+      }
+      const model = live.features.model === '' ? undefined : live.features.model;
+      if (!this.#offer(index, live, model, now, true)) break;
+      queue.shift();
+    }
+    this.collector.timeline.queued(now, queue.length);
+    if (queue.length > 0) this.#ensureRetry(now);
+  }
+
+  #ensureRetry(now: number): void {
+    if (this.#retryPending) return;
+    this.#retryPending = true;
+    const deadline = this.#queue.peekSince() + this.#options.queue.timeoutMs;
+    this.#heap.push(Math.min(now + this.#options.queue.retryMs, Math.max(now, deadline) + 1e-6), this.#seq++, RETRY, 0);
+  }
+
+  #retry(now: number): void {
+    this.#retryPending = false;
+    if (this.#queue.length > 0) this.#drain(now);
+  }
+}
