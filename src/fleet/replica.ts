@@ -16,6 +16,10 @@ export interface ReplicaSpec {
   idleWatts: number;
   maxWatts: number;
   maxRunning: number;
+  /** KV capacity in blocks, when known (engine model estimate until the replica's /metrics says). */
+  kvBlocksTotal?: number;
+  /** Tokens per KV block (vLLM default 16). */
+  blockSize?: number;
   /** Adapter id from src/providers/registry.ts. */
   provider: string;
   target: UpstreamTarget;
@@ -55,8 +59,8 @@ export class Replica {
       waiting: 0,
       pendingPrefillTokens: 0,
       kvUsage: 0,
-      kvBlocksTotal: 0,
-      blockSize: 16,
+      kvBlocksTotal: spec.kvBlocksTotal ?? 0,
+      blockSize: spec.blockSize ?? 16,
       maxRunning: spec.maxRunning,
       healthy: true,
       updatedAtMs: clock.now(),

@@ -279,10 +279,14 @@ export class SimulationLoop {
           cachedTokens: event.cachedTokens,
           outputTokens: event.outputTokens,
         });
+        // Observed latencies let a policy correct its estimates (CompletionOutcome.ttftMs / tpotMs).
+        const firstMs = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
         this.#options.policy.onComplete?.(live.features, id, event.atMs, {
           ok: !event.aborted,
           promptTokens: event.promptTokens,
           outputTokens: event.outputTokens,
+          ...(event.aborted ? {} : { ttftMs: firstMs - live.features.arrivalMs }),
+          ...(event.aborted || event.outputTokens < 2 ? {} : { tpotMs: (event.atMs - firstMs) / (event.outputTokens - 1) }),
         });
         return true;
       }
