@@ -70,7 +70,7 @@ export class Dispatcher {
         candidates.length = 0;
         this.fleet.candidates(model.pools, tried, candidates);
         const decision: Decision =
-          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, { now: this.clock.now(), replicas: candidates });
+          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, this.fleet.view(this.clock.now(), candidates));
         if (decision.kind !== 'route') {
           if (!waited && shortestWait <= this.options.maxRetryAfterMs) {
             // Every replica asked us to wait a little: wait once, then try them again.
