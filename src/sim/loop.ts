@@ -150,6 +150,7 @@ export class SimulationLoop {
     };
     const engine = this.replicas.engines[replica];
     if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
+    if (Number.isNaN(this.replicas.firstAddMs[replica] as number)) this.replicas.firstAddMs[replica] = now;
     try {
       engine.add(request, now);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { prefillTimeMs } from '../engine/index.js';
+import { powerWatts, prefillTimeMs } from '../engine/index.js';
 import { POLICY_NAMES } from '../scheduler/registry.js';
 import type { Decision, FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import { sharedTrace } from './__fixtures__/shared-traces.js';
@@ -91,6 +91,12 @@ describe('event loop with the engine model', () => {
     assert.ok(result.per_pool[0]!.utilisation > 0 && result.per_pool[0]!.utilisation < 0.01);
     assert.ok(result.energy_j > 0 && result.tokens_per_joule > 0);
     assert.ok(Math.abs(result.usd_per_mtok - (result.cost_usd * 1e6) / 2100) < 1e-3);
+    // Idle replicas draw idle power for the whole run, including one that never got a request.
+    const [pool] = buildFleet(fleet(1));
+    const idleW = powerWatts(pool!.spec, 0);
+    const three = runSimulation({ requests: [req(0, 1000, 50), req(600_000, 1000, 50)], fleet: fleet(3), policy: 'least-loaded' }).result;
+    const allIdle = 3 * idleW * three.duration_s;
+    assert.ok(three.energy_j > allIdle && three.energy_j < allIdle * 1.01, `${three.energy_j} J vs ${allIdle} J idle`);
   });
 });
 
