@@ -47,5 +47,7 @@ export interface RequestRecord {
 /** What is known of a request between its arrival and its end. */
 export interface Live {
   features: RequestFeatures;
+  /** The workload named no model: every replica is a candidate. */
+  anyModel: boolean;
   firstTokenMs: number;
 }

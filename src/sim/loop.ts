@@ -29,6 +29,7 @@ export class SimulationLoop {
   readonly #idle: Uint32Array;
   /** Per-request records, when asked for. */
   readonly records: RequestRecord[] | undefined;
+  readonly #defaultModel: string;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -38,6 +39,7 @@ export class SimulationLoop {
     this.replicas = new ReplicaSet(options.pools, options.createEngine, options.preciseIndex);
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
+    this.#defaultModel = options.pools[0]?.model ?? '';
     this.#idle = new Uint32Array(this.replicas.size);
     this.records = options.recordRequests === true ? [] : undefined;
     const prefix = this.replicas.preciseIndex;
@@ -85,7 +87,8 @@ export class SimulationLoop {
     this.collector.arrive(request.arrivalMs);
     const features: RequestFeatures = {
       id: String(index),
-      model: request.model ?? '',
+      // Traces name no model: the request is for whatever the fleet serves (its first pool's model).
+      model: request.model ?? this.#defaultModel,
       tenant: request.tenant ?? 'default',
       priority: request.priority ?? 'interactive',
       slo: this.#options.slo,
@@ -95,16 +98,16 @@ export class SimulationLoop {
       blockTokens: request.blockTokens,
       arrivalMs: request.arrivalMs,
     };
-    const live: Live = { features, firstTokenMs: NaN };
+    const live: Live = { features, anyModel: request.model === undefined, firstTokenMs: NaN };
     this.#live.set(index, live);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
-    this.#offer(index, live, request.model, request.arrivalMs, false);
+    this.#offer(index, live, request.arrivalMs, false);
   }
 
   /** Asks the policy; returns false when the request should stay (or be put) in the queue. */
-  #offer(index: number, live: Live, model: string | undefined, now: number, fromQueue: boolean): boolean {
+  #offer(index: number, live: Live, now: number, fromQueue: boolean): boolean {
     this.#view.now = now;
-    this.#view.replicas = this.replicas.candidates(model === '' ? undefined : model);
+    this.#view.replicas = this.replicas.candidates(live.anyModel ? undefined : live.features.model);
     const decision = this.#options.policy.decide(live.features, this.#view as FleetView);
     if (decision.kind === 'route') {
       const replica = this.replicas.indexOf(decision.replicaId);
@@ -266,8 +269,7 @@ export class SimulationLoop {
         this.#reject(index, 'queue timeout');
         continue;
       }
-      const model = live.features.model === '' ? undefined : live.features.model;
-      if (!this.#offer(index, live, model, now, true)) break;
+      if (!this.#offer(index, live, now, true)) break;
       queue.shift();
     }
     this.collector.timeline.queued(now, queue.length);

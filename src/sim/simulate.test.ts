@@ -189,6 +189,21 @@ describe('determinism and workloads', () => {
     assert.notEqual(run(5), run(6));
   });
 
+  test('requests naming a model go to the pools serving it; unnamed ones may go anywhere', () => {
+    const two: FleetFile = {
+      pools: [
+        { name: 'small', hardware: 'l4', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 1 },
+        { name: 'big', hardware: 'h100-sxm', model: 'qwen3-32b', tensorParallel: 1, replicas: 1 },
+      ],
+    };
+    const named = (model: string | undefined, at: number): SimRequest => ({ ...req(at, 200, 4), ...(model === undefined ? {} : { model }) });
+    const requests = [named('qwen3-32b', 0), named('qwen3-32b', 1), named('qwen3-32b', 2), named(undefined, 3), named(undefined, 4), named('gpt-9', 5)];
+    const { result } = runSimulation({ requests, fleet: two, policy: 'round-robin', recordRequests: true });
+    assert.deepEqual(result.per_pool.map((p) => p.routed), [1, 4]);
+    assert.equal(result.rejected, 1);
+    assert.deepEqual(Object.keys(result.reject_reasons), ['no healthy replica serves this model']);
+  });
+
   test('rate scale and limit shape a request list and a synthetic workload', () => {
     const requests = Array.from({ length: 10 }, (_, i) => req(i * 1000, 100, 2));
     const { result } = runSimulation({ requests, fleet: fleet(1), policy: 'round-robin', rateScale: 4, limit: 5 });
