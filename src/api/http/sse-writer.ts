@@ -6,6 +6,12 @@ import type { ServerResponse } from 'node:http';
  * a whole generation in memory.
  */
 export class SseWriter {
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    if (!this.closed) this.response.uncork();
+  };
+
   constructor(private readonly response: ServerResponse) {}
 
   get closed(): boolean {
@@ -16,13 +22,24 @@ export class SseWriter {
     headers['content-type'] = 'text/event-stream; charset=utf-8';
     headers['cache-control'] = 'no-cache';
     headers['x-accel-buffering'] = 'no';
+    // No flushHeaders(): the first frame is already in hand (the pipeline pulls it before starting), so
+    // headers and first frame leave in one corked write.
     this.response.writeHead(200, headers);
-    this.response.flushHeaders();
   }
 
-  /** Writes a frame; resolves when more may be written. Returns false when the client is gone. */
+  /**
+   * Writes a frame; resolves when more may be written. Returns false when the client is gone.
+   * Frames produced in the same turn of the event loop (an upstream TCP read often carries several
+   * events) are corked into one write syscall; the socket is uncorked on the next turn, so a lone token
+   * still leaves at once.
+   */
   async write(frame: string): Promise<boolean> {
     if (this.closed) return false;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.response.cork();
+      setImmediate(this.#uncork);
+    }
     if (this.response.write(frame)) return true;
     await new Promise<void>((resolve) => {
       const done = (): void => {
