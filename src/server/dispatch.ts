@@ -79,7 +79,7 @@ export class Dispatcher {
         candidates.length = 0;
         this.fleet.candidates(model.pools, tried, candidates);
         const decision: Decision =
-          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, { now: this.clock.now(), replicas: candidates });
+          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, this.fleet.view(this.clock.now(), candidates));
         if (decision.kind === 'queue' && queuedMs < this.options.maxQueueMs) {
           // schedule: every replica is busy past the objective, but one should free up soon.
           await sleep(QUEUE_POLL_MS, signal);

@@ -14,7 +14,7 @@ import { sendError, sendJson } from '../api/http/respond.js';
 import { requestIdFrom } from '../api/http/request-id.js';
 import type { Json } from '../api/http/fields.js';
 import { handleChatCompletions, handleCompletions, handleEmbeddings, handleGetModel, handleListModels } from '../api/openai/handlers.js';
-import { mountAnthropic } from './anthropic-routes.js';
+import { handleCountTokens, handleMessages } from '../api/anthropic/handlers.js';
 import { assembleFleet } from './assemble.js';
 import { Dispatcher } from './dispatch.js';
 import type { GatewayHooks, ShutdownHook } from './lifecycle.js';
@@ -35,6 +35,8 @@ export interface GatewayOptions {
 export type BodyHandler = (pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number) => Promise<void> | void;
 /** A GET route; `rest` is the path after the route's prefix (for `/v1/models/{id}`). */
 export type GetHandler = (pipeline: Pipeline, context: RequestContext, rest: string) => Promise<void> | void;
+/** A mounted sub-application (`/admin/`): every method, its own authentication, raw request and response. */
+export type MountHandler = (context: RequestContext) => Promise<void> | void;
 
 const WALL_CLOCK: Clock = { now: () => performance.now() };
 
@@ -55,6 +57,7 @@ export class Gateway implements Pipeline {
   readonly #posts = new Map<string, { handler: BodyHandler; surface: Surface }>();
   readonly #gets = new Map<string, GetHandler>();
   readonly #getPrefixes: Array<[string, GetHandler]> = [];
+  readonly #mounts: Array<[string, MountHandler]> = [];
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
@@ -74,7 +77,8 @@ export class Gateway implements Pipeline {
     this.post('/v1/chat/completions', handleChatCompletions);
     this.post('/v1/completions', handleCompletions);
     this.post('/v1/embeddings', handleEmbeddings);
-    mountAnthropic(this);
+    this.post('/v1/messages', handleMessages, 'anthropic');
+    this.post('/v1/messages/count_tokens', handleCountTokens, 'anthropic');
     this.get('/v1/models', (pipeline, context) => handleListModels(pipeline, context));
     this.get('/v1/models/', (pipeline, context, rest) => handleGetModel(pipeline, context, decodePath(rest)), true);
     this.get('/health', (_pipeline, context) => sendJson(context.response, 200, '{"status":"ok"}', context.headers));
@@ -92,6 +96,11 @@ export class Gateway implements Pipeline {
   get(path: string, handler: GetHandler, prefix = false): void {
     if (prefix) this.#getPrefixes.push([path, handler]);
     else this.#gets.set(path, handler);
+  }
+
+  /** Hands every request under `prefix` (any method) to `handler`, before API-key authentication. */
+  mount(prefix: string, handler: MountHandler): void {
+    this.#mounts.push([prefix, handler]);
   }
 
   get inFlight(): number {
@@ -122,6 +131,7 @@ export class Gateway implements Pipeline {
 
   async #handle(context: RequestContext): Promise<void> {
     const { request, info } = context;
+    for (const [prefix, handler] of this.#mounts) if (info.path.startsWith(prefix)) return handler(context);
     if (request.method === 'POST') {
       const route = this.#posts.get(info.path);
       if (route === undefined) return this.#notFound(context, 'POST');

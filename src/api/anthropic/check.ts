@@ -22,24 +22,30 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function describe(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value}`;
 }
 
+/** The error for a value of the wrong type; a missing one is "field required", as Anthropic says it. */
+function wrongType(value: unknown, path: string, expected: string): GatewayError {
+  if (value === undefined) return invalid(path, 'field required');
+  return invalid(path, `expected ${expected}, got ${kindOf(value)}`);
+}
+
 export function object(value: unknown, path: string): Json {
-  if (!isObject(value)) throw invalid(path, `expected an object, got ${describe(value)}`);
+  if (!isObject(value)) throw wrongType(value, path, 'an object');
   return value;
 }
 
 export function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw invalid(path, `expected an array, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw wrongType(value, path, 'an array');
   return value;
 }
 
 export function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw invalid(path, `expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string') throw wrongType(value, path, 'a string');
   return value;
 }
 
@@ -50,13 +56,13 @@ export function nonEmptyString(value: unknown, path: string): string {
 }
 
 export function boolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw invalid(path, `expected a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw wrongType(value, path, 'a boolean');
   return value;
 }
 
 export function number(value: unknown, path: string, min?: number, max?: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(path, `expected a number, got ${describe(value)}`);
+    throw wrongType(value, path, 'a number');
   }
   if (min !== undefined && value < min) throw invalid(path, `must be at least ${min}, got ${value}`);
   if (max !== undefined && value > max) throw invalid(path, `must be at most ${max}, got ${value}`);

@@ -177,9 +177,11 @@ describe('parseMessagesRequest: malformed bodies → 400 naming the field', () =
   const cases: Array<[string, unknown, string, RegExp, string?]> = [
     ['not an object', [1, 2], '', /expected an object/],
     ['empty object', {}, '', /model, max_tokens and messages/],
-    ['missing model', { ...ok, model: undefined }, 'model', /expected a string/],
+    ['missing model', { ...ok, model: undefined }, 'model', /^model: field required$/],
+    ['model a number', { ...ok, model: 4 }, 'model', /^model: expected a string, got number$/],
     ['empty model', { ...ok, model: '' }, 'model', /must not be empty/],
-    ['missing max_tokens', { ...ok, max_tokens: undefined }, 'max_tokens', /expected a number/],
+    ['missing max_tokens', { ...ok, max_tokens: undefined }, 'max_tokens', /^max_tokens: field required$/],
+    ['max_tokens a string', { ...ok, max_tokens: '5' }, 'max_tokens', /expected a number, got string/],
     ['fractional max_tokens', { ...ok, max_tokens: 1.5 }, 'max_tokens', /integer/],
     ['zero max_tokens', { ...ok, max_tokens: 0 }, 'max_tokens', /at least 1/],
     ['messages not an array', { ...ok, messages: 'hi' }, 'messages', /expected an array/],
@@ -197,7 +199,7 @@ describe('parseMessagesRequest: malformed bodies → 400 naming the field', () =
       'text block without text',
       { ...ok, messages: [{ role: 'user', content: [{ type: 'text' }] }] },
       'messages.0.content.0.text',
-      /expected a string/,
+      /field required/,
     ],
     [
       'image with bad media type',
@@ -218,7 +220,7 @@ describe('parseMessagesRequest: malformed bodies → 400 naming the field', () =
       'tool_use without input',
       { ...ok, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'b' }] }] },
       'messages.0.content.0.input',
-      /expected an object/,
+      /field required/,
     ],
     [
       'tool_result with is_error a string',
@@ -239,7 +241,7 @@ describe('parseMessagesRequest: malformed bodies → 400 naming the field', () =
     ['stop_sequences with a number', { ...ok, stop_sequences: ['a', 2] }, 'stop_sequences.1', /expected a string/],
     ['stream a string', { ...ok, stream: 'yes' }, 'stream', /expected a boolean/],
     ['metadata.user_id a number', { ...ok, metadata: { user_id: 7 } }, 'metadata.user_id', /expected a string/],
-    ['tool without input_schema', { ...ok, tools: [{ name: 't' }] }, 'tools.0.input_schema', /expected an object/],
+    ['tool without input_schema', { ...ok, tools: [{ name: 't' }] }, 'tools.0.input_schema', /field required/],
     [
       'duplicate tool names',
       { ...ok, tools: [{ name: 't', input_schema: {} }, { name: 't', input_schema: {} }] },

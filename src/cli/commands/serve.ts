@@ -8,6 +8,9 @@ import { POLICY_NAMES } from '../../scheduler/registry.js';
 import { Gateway } from '../../server/gateway.js';
 import { listen } from '../../server/http-server.js';
 import { startDemoFleet, type DemoFleet } from '../../server/demo-fleet.js';
+import { createLogger } from '../../server/logger.js';
+import { mountAdmin, tenancyHooks, tenancyOptions } from '../../server/tenancy-hooks.js';
+import { Tenancy } from '../../tenancy/tenancy.js';
 
 const FLAGS: FlagSpecs = {
   config: { type: 'string', description: 'YAML config file (see docs/configuration.md)' },
@@ -18,6 +21,9 @@ const FLAGS: FlagSpecs = {
   'api-key-env': { type: 'string', description: 'with --upstream: environment variable holding the upstream API key' },
   vendor: { type: 'string', description: 'with --upstream: vllm, sglang, llamacpp, ollama, tgi, openai' },
   speed: { type: 'string', description: 'with no config: how many times faster than real time the emulated fleet runs', default: '20' },
+  db: { type: 'string', description: 'SQLite file for API keys and the usage ledger', default: '.switchyard/switchyard.db' },
+  postgres: { type: 'string', description: 'PostgreSQL URL for keys and the ledger, shared by every gateway process' },
+  redis: { type: 'string', description: 'Redis URL: rate limits and budgets shared by every gateway process' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
@@ -50,7 +56,23 @@ const serve: Command = {
       }
       throw error;
     }
-    const gateway = new Gateway({ config });
+    // tenancy: keys, limits, budgets and the ledger (docs/tenancy.md); flags override the config file.
+    for (const [flag, field] of [['db', 'sqlite'], ['postgres', 'postgres'], ['redis', 'redis']] as const) {
+      const value = stringFlag(args, flag);
+      if (value !== undefined) config.tenancy[field] = value;
+    }
+    const logger = createLogger(config.server.logLevel);
+    let tenancy: Tenancy;
+    try {
+      tenancy = await Tenancy.open(tenancyOptions(config));
+    } catch (error) {
+      console.error(`switchyard: cannot start tenancy (keys, limits, ledger): ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const hooks = tenancyHooks({ tenancy, config, logger, replicaInFlight: (id) => gateway.fleet.get(id)?.inFlight ?? 0 });
+    const gateway: Gateway = new Gateway({ config, hooks, logger });
+    mountAdmin(gateway, tenancy);
+    gateway.shutdownHooks.push(() => tenancy.close());
     if (demo !== undefined) {
       const fleet = demo.fleet;
       gateway.shutdownHooks.push(() => fleet.close());

@@ -106,6 +106,16 @@ describe('AnthropicAdapter.chat', () => {
     });
   });
 
+  test('anthropic-beta: the config’s and an Anthropic client’s, merged; never an OpenAI client’s', async () => {
+    const withBeta = { ...upstream, options: { beta: 'token-efficient-tools-2025-02-19' } };
+    server.respond(jsonFixture('text'));
+    await adapter.chat({ ...request, headers: { 'anthropic-beta': 'context-management-2025-06-27, token-efficient-tools-2025-02-19' } }, withBeta, ctx);
+    assert.equal(lastSent().headers['anthropic-beta'], 'token-efficient-tools-2025-02-19,context-management-2025-06-27');
+    server.respond(jsonFixture('text'));
+    await adapter.chat({ ...request, surface: 'openai', headers: { 'anthropic-beta': 'x' } }, upstream, ctx);
+    assert.equal(lastSent().headers['anthropic-beta'], undefined);
+  });
+
   test('tool calls', async () => {
     server.respond(jsonFixture('tool-call'));
     const response = await adapter.chat(request, upstream, ctx);
@@ -262,6 +272,12 @@ describe('AnthropicAdapter.streamChat', () => {
     const events = await collect(await adapter.streamChat(request, upstream, ctx));
     assert.deepEqual(events.at(-2), { type: 'text-delta', text: 'Partial answer' });
     assert.deepEqual(events.at(-1), { type: 'error', code: 'overloaded_error', message: 'Overloaded', status: 529 });
+  });
+
+  test('an overload right after message_start is the first event, so the dispatcher can still retry', async () => {
+    server.respond(streamFixture('overloaded-early'));
+    const events = await collect(await adapter.streamChat(request, upstream, ctx));
+    assert.deepEqual(events, [{ type: 'error', code: 'overloaded_error', message: 'Overloaded', status: 529 }]);
   });
 
   test('a connection cut before message_stop ends with an error event, not a silent finish', async () => {
