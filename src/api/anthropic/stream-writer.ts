@@ -13,15 +13,20 @@ import { mintToolUseId } from './message-id.js';
  * boundaries are derived here from the order of canonical events:
  * - a text delta after anything but text opens a text block; a reasoning delta after anything but an unsigned
  *   thinking block opens a thinking block (never a thinking delta inside a text block: LiteLLM #32357);
- * - a tool call is one tool_use block; a second tool call that starts before the first ended is held back
- *   and replayed once the first closes, so every tool keeps its own index (Portkey #1275);
+ * - a tool call is one tool_use block. A second call that starts while the first is open closes the first
+ *   if its arguments are already complete JSON (OpenAI-style streams send calls one after another and end
+ *   them all at finish); otherwise (interleaved calls) it is held back and replayed once the first closes,
+ *   so every tool keeps its own index and arguments (Portkey #1275);
  * - `message_start` is written once (LiteLLM #32357 saw two), after the upstream's first usage if that comes
  *   right away, so its prompt and cache counts reach the client.
  */
 interface ToolState {
   id?: string;
   name?: string;
+  /** Arguments received and not yet written (while queued). */
   buffered: string;
+  /** All arguments written so far (while open). */
+  written: string;
   ended: boolean;
   /** queued: waiting for the open tool to end; open: the current block; closed: done. */
   phase: 'queued' | 'open' | 'closed';
@@ -161,7 +166,8 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         tool.id = event.id;
         tool.name = event.name;
-        if (this.#open?.kind === 'tool' && !this.#tools.get(this.#open.tool)?.ended) {
+        const open = this.#open?.kind === 'tool' ? this.#tools.get(this.#open.tool) : undefined;
+        if (open !== undefined && !open.ended && !isCompleteJson(open.written)) {
           if (!this.#queue.includes(event.index)) this.#queue.push(event.index);
           return;
         }
@@ -173,6 +179,7 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         if (tool.phase === 'open' && this.#open?.kind === 'tool' && this.#open.tool === event.index) {
           if (event.argumentsDelta !== '') {
+            tool.written += event.argumentsDelta;
             out.push(textualDelta(this.#open.index, 'input_json_delta', event.argumentsDelta));
           }
         } else if (tool.phase === 'queued') {
@@ -197,7 +204,7 @@ export class MessageStreamWriter {
   #tool(index: number): ToolState {
     let tool = this.#tools.get(index);
     if (tool === undefined) {
-      tool = { buffered: '', ended: false, phase: 'queued' };
+      tool = { buffered: '', written: '', ended: false, phase: 'queued' };
       this.#tools.set(index, tool);
     }
     return tool;
@@ -218,6 +225,7 @@ export class MessageStreamWriter {
     this.#open = { kind: 'tool', index, tool: toolIndex };
     if (tool.buffered !== '') {
       out.push(blockDelta(index, { type: 'input_json_delta', partial_json: tool.buffered }));
+      tool.written += tool.buffered;
       tool.buffered = '';
     }
   }
@@ -245,5 +253,16 @@ export class MessageStreamWriter {
       this.#openTool(next, out);
       if (tool.ended || all) this.#closeOpen(out);
     }
+  }
+}
+
+/** Whether a tool call's arguments so far are a whole JSON value (so the call cannot continue). */
+function isCompleteJson(text: string): boolean {
+  if (text.trim() === '') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
