@@ -318,6 +318,21 @@ describe('renderMessagesStream', () => {
     assert.match(message.content[0].id, /^toolu_[0-9A-Za-z]{24}$/);
   });
 
+  test('malformed streamed tool arguments end the stream with an API error, not a client-side SyntaxError', async () => {
+    const frames = await render([
+      { type: 'text-delta', text: 'Calling.' },
+      { type: 'tool-call-start', index: 0, id: 'call_0', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a": 1' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: ', oops}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'finish', reason: 'tool-calls' },
+    ]);
+    const events = parse(frames);
+    assert.equal(events.at(-1)?.[0], 'error');
+    assert.match(String((events.at(-1)?.[1]['error'] as { message: string }).message), /arguments for tool "f" are not a JSON object/);
+    await assert.rejects(sdkFinalMessage(frames), (error: unknown) => error instanceof APIError && error.type === 'api_error');
+  });
+
   test('stop sequences', async () => {
     const frames = await render([{ type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop', stopSequence: '###' }]);
     const message = await sdkFinalMessage(frames);

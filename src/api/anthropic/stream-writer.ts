@@ -73,37 +73,55 @@ export class MessageStreamWriter {
   push(event: StreamEvent): string[] {
     if (this.#done) return [];
     const out: string[] = [];
-    switch (event.type) {
-      case 'response-start':
-        if (!this.#started) this.#pendingStart = true;
-        return out;
-      case 'usage':
-        this.#usage = mergeUsage(this.#usage, event.usage);
-        if (!this.#started && this.#pendingStart) this.#start(out);
-        return out;
-      case 'error':
-        this.#done = true;
-        out.push(errorFrameForEvent(event.code, event.message, event.status));
-        return out;
-      case 'finish':
-        this.#start(out);
-        this.#finish = event;
-        return out;
-      default:
-        this.#start(out);
-        this.#content(event, out);
-        return out;
-    }
+    return this.#guard(out, () => this.#push(event, out));
   }
 
   /** The upstream iterator completed: close blocks, then message_delta and message_stop. */
   end(): string[] {
     if (this.#done) return [];
     const out: string[] = [];
-    if (this.#finish === undefined) {
+    return this.#guard(out, () => this.#end(out));
+  }
+
+  /** Runs a step; a stream that cannot go on validly (see StreamAbort) ends with the error frame instead. */
+  #guard(out: string[], step: () => void): string[] {
+    try {
+      step();
+    } catch (error) {
+      if (!(error instanceof StreamAbort)) throw error;
       this.#done = true;
-      out.push(errorFrameForEvent('upstream_error', 'the upstream stream ended without a stop reason'));
-      return out;
+      out.push(error.frame);
+    }
+    return out;
+  }
+
+  #push(event: StreamEvent, out: string[]): void {
+    switch (event.type) {
+      case 'response-start':
+        if (!this.#started) this.#pendingStart = true;
+        return;
+      case 'usage':
+        this.#usage = mergeUsage(this.#usage, event.usage);
+        if (!this.#started && this.#pendingStart) this.#start(out);
+        return;
+      case 'error':
+        this.#done = true;
+        out.push(errorFrameForEvent(event.code, event.message, event.status));
+        return;
+      case 'finish':
+        this.#start(out);
+        this.#finish = event;
+        return;
+      default:
+        this.#start(out);
+        this.#content(event, out);
+        return;
+    }
+  }
+
+  #end(out: string[]): void {
+    if (this.#finish === undefined) {
+      throw new StreamAbort(errorFrameForEvent('upstream_error', 'the upstream stream ended without a stop reason'));
     }
     this.#start(out);
     this.#closeOpen(out);
@@ -111,7 +129,6 @@ export class MessageStreamWriter {
     out.push(messageDeltaFrame(this.#finish, this.#usage));
     out.push(frame('message_stop', {}));
     this.#done = true;
-    return out;
   }
 
   /** The upstream iterator threw: end with an Anthropic error frame. */
@@ -233,6 +250,18 @@ export class MessageStreamWriter {
   #closeOpen(out: string[]): void {
     const open = this.#open;
     if (open === undefined) return;
+    if (open.kind === 'tool') {
+      // Anthropic's tool_use.input is always a JSON object, and the SDK parses the streamed arguments when
+      // the block stops: malformed arguments (weak models behind OpenAI-compatible servers produce them)
+      // would surface as a client-side SyntaxError. End with an API error that says what happened instead.
+      const tool = this.#tools.get(open.tool);
+      const written = tool?.written ?? '';
+      if (written.trim() !== '' && !isJsonObject(written)) {
+        throw new StreamAbort(
+          errorFrameForEvent('upstream_error', `the model's arguments for tool "${tool?.name ?? ''}" are not a JSON object: ${written.slice(0, 200)}`),
+        );
+      }
+    }
     out.push(frame('content_block_stop', { index: open.index }));
     if (open.kind === 'tool') {
       const tool = this.#tools.get(open.tool);
@@ -264,5 +293,24 @@ function isCompleteJson(text: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whether tool arguments are one whole JSON object, as Anthropic's tool_use.input must be. */
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Thrown inside the writer when the stream cannot continue validly; carries the error frame that ends it. */
+class StreamAbort extends Error {
+  readonly frame: string;
+  constructor(frame: string) {
+    super('stream aborted');
+    this.frame = frame;
   }
 }
