@@ -5,6 +5,7 @@ import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
 import { blockDelta, frame, messageDeltaFrame, messageStartFrame, textualDelta } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
 import { mintToolUseId } from './message-id.js';
+import { isCompleteJson, isJsonObject, StreamAbort } from './stream-checks.js';
 
 /**
  * The state machine behind `renderMessagesStream`: canonical events in, Anthropic SSE frames out
@@ -282,35 +283,5 @@ export class MessageStreamWriter {
       this.#openTool(next, out);
       if (tool.ended || all) this.#closeOpen(out);
     }
-  }
-}
-
-/** Whether a tool call's arguments so far are a whole JSON value (so the call cannot continue). */
-function isCompleteJson(text: string): boolean {
-  if (text.trim() === '') return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether tool arguments are one whole JSON object, as Anthropic's tool_use.input must be. */
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
-
-/** Thrown inside the writer when the stream cannot continue validly; carries the error frame that ends it. */
-class StreamAbort extends Error {
-  readonly frame: string;
-  constructor(frame: string) {
-    super('stream aborted');
-    this.frame = frame;
   }
 }
