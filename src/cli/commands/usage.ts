@@ -15,6 +15,7 @@ const FLAGS: FlagSpecs = {
   json: { type: 'boolean', description: 'print JSON' },
   csv: { type: 'boolean', description: 'print CSV' },
   help: { type: 'boolean', description: 'show this help' },
+  config: { type: 'string', description: "the gateway's YAML config: use its tenancy database" },
   db: { type: 'string', description: 'SQLite file', default: '.switchyard/switchyard.db' },
   postgres: { type: 'string', description: 'PostgreSQL URL (instead of SQLite)' },
 };
