@@ -90,6 +90,8 @@ export const configSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(20).default(4),
       /** Longest `retry-after` the gateway waits out itself before giving up on a replica, ms. */
       maxRetryAfterMs: z.number().int().min(0).default(2_000),
+      /** Longest a request waits for capacity when the policy queues it, ms; then 429 capacity_exceeded. */
+      maxQueueMs: z.number().int().min(0).default(5_000),
     })
     .prefault({}),
   timeouts: z

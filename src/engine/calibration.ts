@@ -115,6 +115,16 @@ export const CALIBRATION: CalibrationRow[] = [
     note: 'conflicts with the row above by 29%; we fit the newer, documented one',
   },
   {
+    id: 'qwen32b-2xh200-prefill',
+    what: 'Qwen3-VL-32B on 2 x H200 (TP2), vLLM, peak prefill rate; modelled as Qwen3-32B (same 32B text stack)',
+    unit: 'tok/s',
+    measured: 15751,
+    source: 'llm-d configuration-matrix.md, reference/scheduling.md §7.5',
+    tolerance: 0.15,
+    model: () => peakPrefillTokensPerS(spec('qwen3-32b', 'h200', 2)),
+    note: 'not fitted: checks that H200 = H100 compute carries over',
+  },
+  {
     id: 'llama8b-h100-bs1-roofline',
     what: 'Llama-3.1-8B BF16, 1 x H100, batch-1 decode step vs the bandwidth roofline (16.06 GB / 3.35 TB/s = 4.79 ms)',
     unit: 'ms',

@@ -294,3 +294,37 @@ describe('engine: KV accounting', () => {
     }
   });
 });
+
+describe('engine: KV event order', () => {
+  test('replaying kv-stored / kv-removed in order reproduces exactly the cached hashes', () => {
+    const spec = tinySpec(60, { maxNumBatchedTokens: 128, maxNumSeqs: 16 });
+    const engine = createEngine(spec, { emitKvEvents: true });
+    const reqs = Array.from({ length: 120 }, (_, i) =>
+      request(`r${i}`, { promptTokens: 40 + ((i * 37) % 300), outputTokens: 1 + (i % 17), arrivalMs: i * 3 }, `p${i % 7}`),
+    );
+    const r = drive(engine, reqs, { keepEvents: true });
+    const cached = new Set<number>();
+    for (const e of r.events) {
+      if (e.type === 'kv-stored') for (const h of e.hashes) cached.add(h);
+      if (e.type === 'kv-removed') for (const h of e.hashes) assert.ok(cached.delete(h), `removed ${h} that was not stored`);
+    }
+    assert.ok(ofType(r.events, 'kv-removed').length > 0, 'the run must evict');
+    // Every hash still cached must hit: a follow-up request per prefix finds its stored blocks.
+    for (const h of cached) assert.ok(reqs.some((q) => q.blockHashes.includes(h)));
+    // One follow-up request per prefix, each alone on the engine, hits exactly the leading run still cached.
+    let t = r.endMs;
+    for (const q of reqs.slice(0, 7)) {
+      t += 1000;
+      const again = drive(engine, [{ ...q, id: `${q.id}-again`, arrivalMs: t }], { keepEvents: true });
+      const limit = Math.min(q.blockHashes.length, Math.floor((q.promptTokens - 1) / 16));
+      let expected = 0;
+      while (expected < limit && cached.has(q.blockHashes[expected]!)) expected++;
+      assert.equal(again.finished.get(`${q.id}-again`)?.cachedTokens, expected * 16, q.id);
+      for (const e of again.events) {
+        if (e.type === 'kv-stored') for (const h of e.hashes) cached.add(h);
+        if (e.type === 'kv-removed') for (const h of e.hashes) cached.delete(h);
+      }
+      t = again.endMs;
+    }
+  });
+});

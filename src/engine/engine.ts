@@ -180,6 +180,13 @@ class IterationEngine implements Engine {
     this.busyJ += energyJ;
     this.busyMs += timing.totalMs;
     this.lastEndMs = endMs;
+    // Blocks were evicted while the step was built, before this step's prefills store theirs: report the
+    // removals first, so a hash evicted and re-stored in one step ends up present for event consumers.
+    const evicted = this.pool.evicted;
+    if (evicted && evicted.length > 0) {
+      this.emit({ type: 'kv-removed', atMs: startMs, hashes: evicted });
+      this.pool.evicted = [];
+    }
     // Decoders advance one token each.
     this.decode.advance();
     if (this.tokenEvents) {
@@ -212,11 +219,6 @@ class IterationEngine implements Engine {
       }
     }
     if (completed > 0) this.compactPrefilling();
-    const evicted = this.pool.evicted;
-    if (evicted && evicted.length > 0) {
-      this.emit({ type: 'kv-removed', atMs: endMs, hashes: evicted });
-      this.pool.evicted = [];
-    }
     return {
       startMs,
       endMs,
@@ -310,7 +312,15 @@ class IterationEngine implements Engine {
       const hbt = s.hashBlockTokens;
       // At least the last token is computed, so hits stop one token short of the target (as vLLM).
       const limit = s.hashCount > 0 ? Math.min(s.hashCount, Math.floor((s.target - 1) / hbt)) : 0;
-      const hits = limit > 0 ? pool.lookup(s.hashes, limit) : 0;
+      // A blocked head of the queue is looked up again every step: reuse the answer until the cache changes.
+      let hits = 0;
+      if (limit > 0) {
+        if (s.lookupVersion !== pool.version) {
+          s.lookupHits = pool.lookup(s.hashes, limit);
+          s.lookupVersion = pool.version;
+        }
+        hits = s.lookupHits;
+      }
       const hitTokens = hits * hbt;
       const left = s.target - hitTokens;
       let chunk: number;
@@ -318,7 +328,7 @@ class IterationEngine implements Engine {
       else if (left <= this.budget || (this.budget === this.budgetMax && this.running.length === 0)) chunk = left;
       else break;
       const need = ceilDiv(chunk, this.blockSize);
-      if (need + (hits > 0 ? pool.revivalCost(s.hashes, hits) : 0) > pool.available) break;
+      if (need > pool.available || (hits > 0 && need + pool.revivalCost(s.hashes, hits) > pool.available)) break;
       this.waiting.pop();
       this.waitingLive--;
       if (hits > 0) pool.acquire(s.hashes, hits, s.entryIds);
@@ -367,6 +377,7 @@ class IterationEngine implements Engine {
     this.removeRunning(s);
     s.phase = WAITING;
     s.target = s.promptTokens + s.generated;
+    s.lookupVersion = -1; // the lookup limit depends on the target
     s.computed = 0;
     s.preemptions++;
     this.preemptions++;

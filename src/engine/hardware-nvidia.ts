@@ -43,7 +43,7 @@ export const H100_SXM: HardwareProfile = {
     usdPerHour: `${HF_PRICING}: H100 $4.50 (Vidur/CoreWeave 2024: $4.25)`,
     mfuPrefill: `${CALIBRATED}: llm-d Qwen3-32B 2xH100 prefill 15,928 tok/s; BLIS uses 0.45`,
     mfuDecode: 'BLIS hardware_config.json mfuDecode 0.30 for H100 (reference/scheduling.md §7.3)',
-    mbu: `${CALIBRATED}: batch-1 decode of Llama-3.1-8B`,
+    mbu: `${CALIBRATED}: the same vLLM's measured batch-1 decode on A100 (~77% of roofline incl. overhead) carried over; no measured H100 batch-1 figure was found`,
     stepOverheadMs: `${CALIBRATED}: BLIS trained-physics step constant ~126 µs + ~32 µs/layer (reference/scheduling.md §7.3)`,
     maxTensorParallel: 'HGX H100: 8 GPUs per NVLink/NVSwitch domain (p5.48xlarge has 8)',
     allReduceLatencyUs: 'ESTIMATE: small-message NVLink all-reduce (vLLM custom all-reduce) takes a few µs; 8 µs incl. launch',

@@ -24,6 +24,8 @@ export class KvPool {
   evicted: number[] | null;
   /** Whether the last `store` created a new entry (a BlockStored event). */
   storedNew = false;
+  /** Bumped whenever the set of cached hashes changes (insert or evict), so callers can reuse lookups. */
+  version = 0;
 
   // Entries, by id.
   private hash = new Float64Array(64);
@@ -120,6 +122,7 @@ export class KvPool {
     this.refs[id] = 1;
     this.prev[id] = this.next[id] = NONE;
     this.insert(hash, id);
+    this.version++;
     this.storedNew = true;
     return id;
   }
@@ -155,6 +158,7 @@ export class KvPool {
     this.unlink(id);
     const h = this.hash[id] as number;
     this.remove(h);
+    this.version++;
     this.cachedFree -= this.blocks[id] as number;
     this.freeIds[this.freeIdCount++] = id;
     this.live--;

@@ -34,6 +34,9 @@ export class Sequence {
   /** Prefix-cache hits at the first admission, tokens (vLLM reports num_cached_tokens once). */
   cachedTokens = -1;
   firstTokenSent = false;
+  /** Memo of the last prefix lookup while waiting: valid while the pool's version is unchanged. */
+  lookupVersion = -1;
+  lookupHits = 0;
   preemptions = 0;
   energyJ = 0;
   /** Bumped whenever the sequence leaves a heap, so stale heap slots are skipped. */
