@@ -14,6 +14,8 @@ import type { CompletionRecord, GatewayHooks, RequestInfo } from './lifecycle.js
 import { PricingView } from './request-pricing.js';
 import type { Logger } from './logger.js';
 
+const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
+
 export interface TenancyHooksOptions {
   tenancy: Tenancy;
   config: Config;
@@ -50,6 +52,9 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
       const key = keys.get(info);
       if (key === undefined) return undefined;
       checkModelAllowed(key, request.model);
+      // Counting tokens is free and has its own limits upstream (as at Anthropic); Claude Code calls it
+      // before most turns, so it must not use up the key's requests or tokens per minute.
+      if (info.path === COUNT_TOKENS_PATH) return undefined;
       const admission = await tenancy.limiter.admit(key, {
         promptTokens: request.promptTokens,
         maxOutputTokens: request.maxOutputTokens,
