@@ -1,5 +1,7 @@
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
+import type { FleetView } from '../spec/routing.js';
+import { PrecisePrefixIndex } from '../scheduler/prefix/precise-index.js';
 import type { BreakerOptions } from './circuit-breaker.js';
 import { Replica, type ReplicaSpec } from './replica.js';
 
@@ -15,12 +17,14 @@ export type CallOutcome =
 
 /**
  * The live registry of replicas, grouped by pool, with in-flight accounting and passive health. It is
- * the one place the rest of the gateway asks "who can serve, and how busy are they"; scrapers and KV
- * event listeners (added later) feed it through `Replica.observe`.
+ * the one place the rest of the gateway asks "who can serve, and how busy are they"; the live monitors
+ * (live-fleet.ts: /metrics scrapers, KV event subscribers, health checks) feed it.
  */
 export class Fleet {
   readonly #byId = new Map<string, Replica>();
   readonly #byPool = new Map<string, Replica[]>();
+  /** What each replica's engine says its KV cache holds, from KV events (kv-subscriber.ts). */
+  readonly prefix = new PrecisePrefixIndex();
 
   constructor(
     specs: readonly ReplicaSpec[],
@@ -48,9 +52,9 @@ export class Fleet {
     return this.#byId.values();
   }
 
-  /** At least one replica is not circuit-broken (`GET /ready`). */
+  /** At least one replica is neither circuit-broken nor failing health checks (`GET /ready`). */
   anyHealthy(): boolean {
-    for (const replica of this.#byId.values()) if (replica.breaker.available()) return true;
+    for (const replica of this.#byId.values()) if (replica.available()) return true;
     return false;
   }
 
@@ -65,9 +69,22 @@ export class Fleet {
     return out;
   }
 
+  /**
+   * The policy's view of `candidates`. The precise prefix index is offered only when every candidate's KV
+   * events are in sync: a replica without events (a provider API, a vLLM without an event relay, a stream
+   * that dropped) would otherwise look cold next to its peers, and the policy's own approximate index,
+   * which remembers every routing decision, is the better guess for all of them.
+   */
+  view(now: number, candidates: readonly ReplicaState[]): FleetView {
+    for (const state of candidates) if (this.#byId.get(state.id)?.kvSynced !== true) return { now, replicas: candidates };
+    return { now, replicas: candidates, prefix: this.prefix };
+  }
+
   /** A request was sent to the replica. */
   begin(replica: Replica, promptTokens: number): void {
     replica.inFlight++;
+    replica.dispatched++;
+    replica.dispatchedPromptTokens += promptTokens;
     replica.pendingPrefill += promptTokens;
     replica.breaker.onDispatch();
   }
@@ -80,6 +97,7 @@ export class Fleet {
   /** The request finished on the replica. `prefillPending` says whether `firstToken` was not yet called. */
   end(replica: Replica, promptTokens: number, prefillPending: boolean, outcome: CallOutcome): void {
     replica.inFlight = Math.max(0, replica.inFlight - 1);
+    replica.completed++;
     if (prefillPending) this.firstToken(replica, promptTokens);
     switch (outcome.kind) {
       case 'success':

@@ -31,12 +31,30 @@ export interface LoopOptions {
   preciseIndex: boolean;
   /** Called every few thousand events with the number of arrivals so far. */
   onProgress?: (arrived: number) => void;
+  /** Keep one record per request (for agreement tests against the emulator); off for large runs. */
+  recordRequests?: boolean;
+}
+
+/** How one request went, when `recordRequests` is on. Times are virtual ms; NaN where it never got there. */
+export interface RequestRecord {
+  /** Position in the workload (arrival order). */
+  index: number;
+  outcome: 'completed' | 'rejected' | 'aborted';
+  /** Replica id, or '' when rejected. */
+  replica: string;
+  arrivalMs: number;
+  firstTokenMs: number;
+  finishMs: number;
+  promptTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  /** The policy's reason, for rejections. */
+  reason?: string;
 }
 
 /** What is known of a request between its arrival and its end. */
 interface Live {
   features: RequestFeatures;
-  replica: number;
   firstTokenMs: number;
 }
 
@@ -56,6 +74,8 @@ export class SimulationLoop {
   readonly #live = new Map<number, Live>();
   readonly #view: { now: number; replicas: FleetView['replicas']; prefix?: FleetView['prefix'] };
   readonly #idle: Uint32Array;
+  /** Per-request records, when asked for. */
+  readonly records: RequestRecord[] | undefined;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -66,6 +86,7 @@ export class SimulationLoop {
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
     this.#idle = new Uint32Array(this.replicas.size);
+    this.records = options.recordRequests === true ? [] : undefined;
     const prefix = this.replicas.preciseIndex;
     this.#view = prefix === undefined ? { now: 0, replicas: [] } : { now: 0, replicas: [], prefix };
   }
@@ -75,27 +96,28 @@ export class SimulationLoop {
     return this.#now;
   }
 
-  run(workload: Iterator<SimRequest>): void {
-    let next = workload.next();
+  /** `pull` returns the next request in arrival order, or undefined when the workload is exhausted. */
+  run(pull: () => SimRequest | undefined): void {
+    let next = pull();
     let index = 0;
     let lastArrival = -Infinity;
     let events = 0;
+    const heap = this.#heap;
     const { onProgress } = this.#options;
-    while (!next.done || this.#heap.size > 0) {
-      if (!next.done && next.value.arrivalMs <= this.#heap.peekTime()) {
-        const request = next.value;
-        if (!(request.arrivalMs >= lastArrival)) {
-          throw new SimInputError(`request ${index} arrives at ${request.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
+    while (next !== undefined || heap.size > 0) {
+      if (next !== undefined && next.arrivalMs <= heap.peekTime()) {
+        if (!(next.arrivalMs >= lastArrival)) {
+          throw new SimInputError(`request ${index} arrives at ${next.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
         }
-        lastArrival = request.arrivalMs;
-        this.#now = request.arrivalMs;
-        this.#arrive(index++, request);
-        next = workload.next();
+        lastArrival = next.arrivalMs;
+        this.#now = next.arrivalMs;
+        this.#arrive(index++, next);
+        next = pull();
       } else {
-        const time = this.#heap.peekTime();
-        const kind = this.#heap.peekKind();
-        const payload = this.#heap.peekPayload();
-        this.#heap.pop();
+        const time = heap.peekTime();
+        const kind = heap.peekKind();
+        const payload = heap.peekPayload();
+        heap.pop();
         this.#now = time;
         if (kind === STEP_END) this.#stepEnded(payload, time);
         else if (kind === WAKE) this.#step(payload, time);
@@ -120,7 +142,7 @@ export class SimulationLoop {
       blockTokens: request.blockTokens,
       arrivalMs: request.arrivalMs,
     };
-    const live: Live = { features, replica: -1, firstTokenMs: NaN };
+    const live: Live = { features, firstTokenMs: NaN };
     this.#live.set(index, live);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
     this.#offer(index, live, request.model, request.arrivalMs, false);
@@ -153,12 +175,16 @@ export class SimulationLoop {
   }
 
   #reject(index: number, reason: string): void {
+    const live = this.#live.get(index);
     this.#live.delete(index);
     this.collector.reject(reason);
+    if (this.records !== undefined && live !== undefined) {
+      const f = live.features;
+      this.records.push({ index, outcome: 'rejected', replica: '', arrivalMs: f.arrivalMs, firstTokenMs: NaN, finishMs: NaN, promptTokens: f.promptTokens, cachedTokens: 0, outputTokens: 0, reason });
+    }
   }
 
   #dispatch(index: number, live: Live, replica: number, now: number): void {
-    live.replica = replica;
     const f = live.features;
     const request: EngineRequest = {
       id: f.id,
@@ -171,7 +197,14 @@ export class SimulationLoop {
     };
     const engine = this.replicas.engines[replica];
     if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
-    engine.add(request, now);
+    try {
+      engine.add(request, now);
+    } catch (error) {
+      // The engine refuses requests it cannot represent (e.g. hash blocks that are not a multiple of its
+      // block size): a property of the input, so report it as one, naming the pool.
+      const pool = this.#options.pools[this.replicas.poolOf[replica] as number];
+      throw new SimInputError(`pool ${pool?.name ?? replica}: ${(error as Error).message}`);
+    }
     const pool = this.replicas.poolOf[replica] as number;
     (this.collector.pools[pool] as { routed: number }).routed++;
     this.#options.policy.onDispatch?.(f, (this.replicas.states[replica] as { id: string }).id, now);
@@ -196,10 +229,10 @@ export class SimulationLoop {
       if (++(this.#idle[replica] as number) > 1000) throw new Error(`engine of replica ${replica} made no progress at ${now} ms`);
     } else this.#idle[replica] = 0;
     this.replicas.inFlight[replica] = result;
-    const state = this.replicas.refresh(replica, now);
+    this.replicas.refresh(replica, now);
     const pool = this.replicas.poolOf[replica] as number;
     this.collector.timeline.busy(pool, result.startMs, result.endMs);
-    this.collector.timeline.waiting(pool, now, state.waiting);
+    this.collector.timeline.waiting(pool, now, this.replicas.poolWaiting[pool] as number);
     this.#heap.push(result.endMs, this.#seq++, STEP_END, replica);
   }
 
@@ -207,8 +240,9 @@ export class SimulationLoop {
     const result = this.replicas.inFlight[replica] as StepResult;
     let freed = false;
     for (const event of result.events) freed = this.#apply(replica, event) || freed;
-    this.#step(replica, now);
+    // Held requests go first, so any placed on this replica join the step that starts now.
     if (freed && this.#queue.length > 0) this.#drain(now);
+    this.#step(replica, now);
   }
 
   /** Returns true when the event freed capacity (a request finished). */
@@ -234,6 +268,17 @@ export class SimulationLoop {
           c.finish(pool, live.features.arrivalMs, first, event.atMs, event.promptTokens, event.cachedTokens, event.outputTokens);
         }
         const id = (this.replicas.states[replica] as { id: string }).id;
+        this.records?.push({
+          index,
+          outcome: event.aborted ? 'aborted' : 'completed',
+          replica: id,
+          arrivalMs: live.features.arrivalMs,
+          firstTokenMs: live.firstTokenMs,
+          finishMs: event.atMs,
+          promptTokens: event.promptTokens,
+          cachedTokens: event.cachedTokens,
+          outputTokens: event.outputTokens,
+        });
         // Observed latencies let a policy correct its estimates (CompletionOutcome.ttftMs / tpotMs).
         const firstMs = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
         this.#options.policy.onComplete?.(live.features, id, event.atMs, {
