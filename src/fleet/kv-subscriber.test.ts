@@ -57,7 +57,7 @@ describe('KV events from a real emulator', () => {
       await until(() => fleet.prefix.matchedBlocks('a', second) >= sharedBlocks - 1, 'replica a to hold the shared prefix');
       assert.equal(fleet.prefix.matchedBlocks('b', second), 0, 'replica b never saw it');
       const candidates = fleet.candidates(['p'], new Set());
-      assert.equal(fleet.view(0, candidates).prefix, fleet.prefix, 'policies get the precise index');
+      assert.equal(fleet.view(0, candidates).prefix, fleet.livePrefix, 'policies get the precise index');
       assert.equal(subscribers[0]!.status.format, 'switchyard');
       assert.equal(subscribers[0]!.status.gaps, 0);
     } finally {

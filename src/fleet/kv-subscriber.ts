@@ -20,7 +20,7 @@ export interface KvStatus {
   connects: number;
   errors: number;
   lastError?: string;
-  /** The endpoint answered 404/405/501: the engine does not publish KV events there. */
+  /** The endpoint answered 404/405/501, or something other than an event stream: no KV events there. */
   unsupported: boolean;
 }
 
@@ -87,7 +87,9 @@ export class KvEventSubscriber {
         const headers: Record<string, string> = { accept: 'text/event-stream' };
         if (this.status.lastSeq !== undefined) headers['last-event-id'] = String(this.status.lastSeq);
         const response = await this.transport({ method: 'GET', url: this.endpoint.url, headers, signal });
-        if (response.status === 404 || response.status === 405 || response.status === 501) {
+        const type = response.headers['content-type'];
+        const eventStream = typeof type === 'string' && type.startsWith('text/event-stream');
+        if (response.status === 404 || response.status === 405 || response.status === 501 || (response.status === 200 && !eventStream)) {
           await response.text();
           if (!this.status.unsupported) {
             this.status.unsupported = true;

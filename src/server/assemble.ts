@@ -3,6 +3,7 @@ import type { ProviderAdapter } from '../spec/adapter.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { createAdapter, isProviderId } from '../providers/registry.js';
 import type { ReplicaSpec } from '../fleet/replica.js';
+import { liveEndpoints } from './live-endpoints.js';
 
 /** Config backends → replica specs (one per base URL) and one adapter per pool. */
 export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters: Map<string, ProviderAdapter> } {
@@ -22,6 +23,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
       const url = typeof replica === 'string' ? replica : replica.url;
       const id = typeof replica === 'string' || replica.id === undefined ? `${backend.name}-${index}` : replica.id;
       const options: Record<string, unknown> = { ...backend.options };
+      const live = liveEndpoints(backend, url);
       if (backend.vendor !== undefined) options.vendor = backend.vendor;
       specs.push({
         id,
@@ -35,6 +37,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
         maxWatts: backend.watts,
         maxRunning: backend.maxRunning,
         provider: backend.provider,
+        ...(live === undefined ? {} : { live }),
         target: {
           baseUrl: url,
           upstreamModel: backend.model,
