@@ -1,8 +1,9 @@
 /**
  * Simulator throughput: simulated requests per wall-clock second on a large synthetic workload.
  *
- *   node --import tsx bench/sim.ts [--requests 1000000] [--replicas 128] [--rate 1500] [--kind conversation]
+ *   node --import tsx bench/sim.ts [--requests 1000000] [--replicas 128] [--rate 700] [--kind conversation]
  *                                  [--policy least-loaded] [--hardware h100-sxm] [--model llama-3.1-8b]
+ *                                  [--no-prefix-index] [--no-timers]
  *
  * Prints the wall time, the rate, and where the time went (engine steps, policy decisions, the rest: the event
  * loop, the workload generator and metrics), measured by wrapping the engine and the policy with timers.
@@ -27,10 +28,12 @@ const args = parseArgs(process.argv.slice(2), {
   hardware: { type: 'string', description: '' },
   model: { type: 'string', description: '' },
   'no-timers': { type: 'boolean', description: '' },
+  'no-prefix-index': { type: 'boolean', description: '' },
 });
+const preciseIndex = !booleanFlag(args, 'no-prefix-index');
 const requests = numberFlag(args, 'requests', { integer: true, min: 1 }) ?? 1_000_000;
 const replicas = numberFlag(args, 'replicas', { integer: true, min: 1 }) ?? 128;
-const rate = numberFlag(args, 'rate') ?? 1500;
+const rate = numberFlag(args, 'rate') ?? 700;
 const kind = (stringFlag(args, 'kind') ?? 'conversation') as SyntheticKind;
 const policyName = stringFlag(args, 'policy') ?? 'least-loaded';
 const timers = !booleanFlag(args, 'no-timers');
@@ -42,7 +45,7 @@ const pools = buildFleet({
 let stepMs = 0;
 let steps = 0;
 let decideMs = 0;
-const base = engineFactory(true);
+const base = engineFactory(preciseIndex);
 const createEngine = (spec: Parameters<typeof base>[0]): Engine => {
   const engine = base(spec);
   if (!timers) return engine;
@@ -77,6 +80,7 @@ const { result } = runSimulation({
   fleet: pools,
   policy,
   createEngine,
+  preciseIndex,
   seed: 1,
   slo: { ttftMs: 2000, tpotMs: 100 },
 });

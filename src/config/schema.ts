@@ -39,6 +39,18 @@ export const backendSchema = z.strictObject({
   usdPerHour: z.number().min(0).default(0),
   /** Power draw of one replica at full load and at idle, watts. */
   watts: z.number().min(0).default(0),
+  /**
+   * Provider list prices in USD per million tokens, for pools billed per token (APIs). Pools without
+   * prices are billed by service time at `usdPerHour` (docs/tenancy.md, Pricing).
+   */
+  price: z
+    .strictObject({
+      inputPerMTok: z.number().min(0),
+      cachedInputPerMTok: z.number().min(0).optional(),
+      cacheWritePerMTok: z.number().min(0).optional(),
+      outputPerMTok: z.number().min(0),
+    })
+    .optional(),
   idleWatts: z.number().min(0).default(0),
   /** Running-sequence cap of the engine (vLLM `max_num_seqs`), for least-loaded style policies. */
   maxRunning: z.number().int().min(1).default(256),
@@ -83,6 +95,8 @@ export const configSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(20).default(4),
       /** Longest `retry-after` the gateway waits out itself before giving up on a replica, ms. */
       maxRetryAfterMs: z.number().int().min(0).default(2_000),
+      /** Longest a request waits for capacity when the policy queues it, ms; then 429 capacity_exceeded. */
+      maxQueueMs: z.number().int().min(0).default(5_000),
     })
     .prefault({}),
   timeouts: z
@@ -99,6 +113,27 @@ export const configSchema = z.strictObject({
       failureThreshold: z.number().int().min(1).default(3),
       /** How long an open breaker waits before letting one probe request through (half-open), ms. */
       cooldownMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+  /** API keys, limits and the usage ledger (docs/tenancy.md). */
+  tenancy: z
+    .strictObject({
+      /** Refuse /v1 requests without an API key. Off: keyless requests are served and recorded anonymously. */
+      requireKeys: z.boolean().default(false),
+      /** Enables /admin/* (write `${SWITCHYARD_ADMIN_TOKEN}`); unset: the SWITCHYARD_ADMIN_TOKEN variable, else disabled. */
+      adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+      /** SQLite file for keys and the ledger (ignored with `postgres`). */
+      sqlite: z.string().min(1).default('.switchyard/switchyard.db'),
+      /** PostgreSQL URL: keys and the ledger shared by every gateway process. */
+      postgres: z.string().min(1).optional(),
+      /** Redis URL: limits shared by every gateway process (otherwise in this process's memory). */
+      redis: z.string().min(1).optional(),
+      /** How late another process's key revocation may take effect here, ms. */
+      authCacheTtlMs: z.number().int().min(0).default(5_000),
+      /** When Redis is unreachable: admit without limits (true) or answer 503 (false). */
+      failOpen: z.boolean().default(false),
+      /** Ledger batching: flush at least this often, ms (also the bound on what a hard kill loses). */
+      ledgerFlushMs: z.number().int().min(1).default(200),
     })
     .prefault({}),
   backends: z.array(backendSchema).min(1),

@@ -11,7 +11,7 @@ import type { ChatMessage, ToolDef } from './request-types.js';
  * a tool result is a `tool` turn. Equal conversations render to equal text, so a conversation that grows
  * turn by turn shares its rendered prefix with the previous request and hits the prefix cache.
  */
-export function renderChat(messages: readonly ChatMessage[], tools: readonly ToolDef[]): string {
+export function renderChat(messages: readonly ChatMessage[], tools: readonly ToolDef[], addGenerationPrompt = true): string {
   const parts: string[] = [];
   if (tools.length > 0) {
     const lines = tools.map((t) =>
@@ -26,6 +26,6 @@ export function renderChat(messages: readonly ChatMessage[], tools: readonly Too
     }
     parts.push(`<|im_start|>${m.role}\n${body}\n<|im_end|>\n`);
   }
-  parts.push('<|im_start|>assistant\n');
+  if (addGenerationPrompt) parts.push('<|im_start|>assistant\n');
   return parts.join('');
 }

@@ -95,7 +95,7 @@ describe('fault injection', () => {
   });
 
   test('slow first byte and slow startup delay the response, which then succeeds', async () => {
-    const { emulator: slow } = await emulatorWith({ faults: { slowFirstByteMs: 400 } });
+    const { emulator: slow } = await emulatorWith({ faults: { slowFirstByteMs: 1000 } });
     const { emulator: fast } = await emulatorWith({});
     const order: string[] = [];
     await Promise.all([
@@ -112,7 +112,7 @@ describe('fault injection', () => {
     ]);
     assert.deepEqual(order, ['fast', 'slow']);
 
-    const { emulator: starting } = await emulatorWith({ faults: { startupDelayMs: 400 } });
+    const { emulator: starting } = await emulatorWith({ faults: { startupDelayMs: 1000 } });
     const seen: string[] = [];
     await Promise.all([
       fetch(`${starting.url}/health`).then((r) => seen.push(`starting:${r.status}`)),

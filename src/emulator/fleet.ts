@@ -59,7 +59,12 @@ export async function startEmulatorFleet(spec: FleetOptions): Promise<RunningFle
         const faults = pool.faults ?? spec.faults;
         if (faults !== undefined) options.faults = faults;
         if (pool.servedModelNames !== undefined) options.servedModelNames = pool.servedModelNames;
-        started.push(await startEmulator(options));
+        try {
+          started.push(await startEmulator(options));
+        } catch (error) {
+          // Name the pool and replica: "pool l4-70b (replica l4-70b-0): llama-3.1-70b does not fit on …".
+          throw new Error(`pool ${pool.name} (replica ${pool.name}-${i}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
       }
     }
   } catch (error) {

@@ -47,7 +47,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
   // Text depends only on the request (its seed, else its prompt), so every replica answers alike.
   const rng = createRng(request.seed ?? hashInts(tokens, 0, tokens.length));
   const tool = chooseTool(request.messages, request.tools, request.toolChoice);
-  const plan = planOutput({ rng, maxTokens, stop: request.stop, ignoreEos: request.ignoreEos, tool });
+  const plan = planOutput({ rng, maxTokens, stop: request.stop, ignoreEos: request.ignoreEos, tool, format: request.responseFormat });
 
   const fault = replica.faults.decide();
   // Name the injected fault on whatever response the client does get, so tests and logs can tell.
@@ -138,6 +138,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
     }
   };
 
+  if (closed || res.destroyed) return; // the client left before the engine got the request
   replica.kv.remember(blockHashes, tokens);
   let arrival: number;
   try {
@@ -149,7 +150,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
     release();
     throw new HttpError(400, `the engine rejected the request: ${error instanceof Error ? error.message : String(error)}`);
   }
-  replica.metrics.track(header.id, arrival, plan.finishReason);
+  replica.metrics.track(header.id, arrival, tokens.length, plan.finishReason);
   writer?.open();
   res.on('close', () => {
     if (!done) {

@@ -4,3 +4,4 @@ export { startEmulatorFleet, type FleetOptions, type FleetReplica, type RunningF
 export { loadFleetFile, parseFleet, FleetFileError, type FleetSpec, type PoolSpec } from './fleet-file.js';
 export type { FaultOptions } from './faults.js';
 export type { KvEvent, KvEventBatch } from './kv-events.js';
+export { DEMO_FLEET } from './demo-fleet.js';

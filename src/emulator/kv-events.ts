@@ -21,7 +21,8 @@ export type KvEvent =
       type: 'BlockStored';
       block_hashes: number[];
       parent_block_hash: number | null;
-      token_ids?: number[];
+      /** The blocks' token ids, concatenated; empty in the rare case the emulator no longer knows them. */
+      token_ids: number[];
       block_size: number;
       lora_id: null;
       medium: 'GPU';
@@ -78,22 +79,21 @@ export class KvEventHub {
     const events: KvEvent[] = [];
     for (const e of step.events) {
       if (e.type === 'kv-stored') {
-        const stored: KvEvent = {
-          type: 'BlockStored',
-          block_hashes: e.hashes,
-          parent_block_hash: e.parentHash,
-          block_size: this.blockSize,
-          lora_id: null,
-          medium: 'GPU',
-        };
         const tokens: number[] = [];
         const known = e.hashes.every((h) => {
           const entry = this.#blockTokens.get(h);
           if (entry !== undefined) tokens.push(...entry.tokens);
           return entry !== undefined;
         });
-        if (known) stored.token_ids = tokens;
-        events.push(stored);
+        events.push({
+          type: 'BlockStored',
+          block_hashes: e.hashes,
+          parent_block_hash: e.parentHash,
+          token_ids: known ? tokens : [],
+          block_size: this.blockSize,
+          lora_id: null,
+          medium: 'GPU',
+        });
       } else if (e.type === 'kv-removed') events.push({ type: 'BlockRemoved', block_hashes: e.hashes, medium: 'GPU' });
       else if (e.type === 'kv-cleared') events.push({ type: 'AllBlocksCleared' });
     }

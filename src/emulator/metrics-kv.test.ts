@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { PrecisePrefixIndex } from '../scheduler/prefix/precise-index.js';
 import { encode } from '../tokenizer/tokenizer.js';
 import { chainBlockHashes } from '../util/hash.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
@@ -105,7 +106,12 @@ describe('metrics, KV events and aborts', () => {
     const stored = batches.flatMap((b) => b.events).find((e) => e.type === 'BlockStored' && e.block_hashes.includes(expected[0] as number));
     assert.ok(stored && stored.type === 'BlockStored');
     assert.equal(stored.block_size, 16);
-    assert.ok(stored.token_ids === undefined || stored.token_ids.length === stored.block_hashes.length * 16);
+    assert.equal(stored.token_ids.length, stored.block_hashes.length * 16);
+    // The scheduler's precise index reads these events as vLLM's and recomputes Switchyard keys from
+    // token_ids: they must come out equal to the hashes the gateway computes from the prompt.
+    const index = new PrecisePrefixIndex();
+    for (const batch of batches) for (const e of batch.events) index.applyVllmEvent('r', e);
+    assert.equal(index.matchedBlocks('r', expected), expected.length);
     // Replay: a late subscriber asking from seq 0 gets the buffered batches first.
     const replay: KvEventBatch[] = [];
     const c2 = new AbortController();

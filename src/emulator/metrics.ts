@@ -18,6 +18,7 @@ export type FinishedReason = 'stop' | 'length' | 'abort' | 'tool_calls';
 
 interface Tracked {
   arrivalMs: number;
+  promptTokens: number;
   scheduledMs?: number;
   firstTokenMs?: number;
   lastTokenMs?: number;
@@ -43,6 +44,7 @@ export class EngineMetrics {
   #ttft = new Histogram(TTFT_BUCKETS);
   #itl = new Histogram(ITL_BUCKETS);
   #e2e = new Histogram(LATENCY_BUCKETS);
+  #tpot = new Histogram(ITL_BUCKETS);
   #queue = new Histogram(LATENCY_BUCKETS);
   #promptHist: Histogram;
   #genHist: Histogram;
@@ -56,8 +58,8 @@ export class EngineMetrics {
   }
 
   /** Registers a request the engine is about to run, with the finish reason its plan will end with. */
-  track(id: string, arrivalMs: number, finishReason: FinishedReason): void {
-    this.#tracked.set(id, { arrivalMs, finishReason });
+  track(id: string, arrivalMs: number, promptTokens: number, finishReason: FinishedReason): void {
+    this.#tracked.set(id, { arrivalMs, promptTokens, finishReason });
   }
 
   onStep(step: StepResult): void {
@@ -77,6 +79,8 @@ export class EngineMetrics {
         }
         break;
       case 'first-token':
+        // Prompt tokens count when their prefill completes, as vLLM's iteration stats do.
+        if (t.firstTokenMs === undefined) this.#promptTokens += t.promptTokens;
         t.firstTokenMs = event.atMs;
         t.lastTokenMs = event.atMs;
         this.#ttft.observe((event.atMs - t.arrivalMs) / 1000);
@@ -94,9 +98,12 @@ export class EngineMetrics {
         // vLLM's finished reasons are stop, length and abort; a tool call ends with a stop.
         const reason = event.aborted ? 'abort' : t.finishReason === 'tool_calls' ? 'stop' : t.finishReason;
         this.#success.set(reason, (this.#success.get(reason) ?? 0) + 1);
-        this.#promptTokens += event.promptTokens;
         if (!event.aborted) {
           this.#e2e.observe((event.atMs - t.arrivalMs) / 1000);
+          // Per-request TPOT, as vLLM's request_time_per_output_token and the simulator define it.
+          if (event.outputTokens > 1 && t.firstTokenMs !== undefined) {
+            this.#tpot.observe((event.atMs - t.firstTokenMs) / 1000 / (event.outputTokens - 1));
+          }
           this.#promptHist.observe(event.promptTokens);
           this.#genHist.observe(event.outputTokens);
         }
@@ -137,6 +144,7 @@ export class EngineMetrics {
     }
     w.family('vllm:time_to_first_token_seconds', 'histogram', 'Histogram of time to first token in seconds.').histogram('vllm:time_to_first_token_seconds', l, this.#ttft);
     w.family('vllm:inter_token_latency_seconds', 'histogram', 'Histogram of inter-token latency in seconds.').histogram('vllm:inter_token_latency_seconds', l, this.#itl);
+    w.family('vllm:request_time_per_output_token_seconds', 'histogram', 'Histogram of time_per_output_token_seconds per request.').histogram('vllm:request_time_per_output_token_seconds', l, this.#tpot);
     w.family('vllm:e2e_request_latency_seconds', 'histogram', 'Histogram of e2e request latency in seconds.').histogram('vllm:e2e_request_latency_seconds', l, this.#e2e);
     w.family('vllm:request_queue_time_seconds', 'histogram', 'Histogram of time spent in WAITING phase for request.').histogram('vllm:request_queue_time_seconds', l, this.#queue);
     w.family('vllm:request_prompt_tokens', 'histogram', 'Number of prefill tokens processed.').histogram('vllm:request_prompt_tokens', l, this.#promptHist);

@@ -181,6 +181,25 @@ describe('OpenAI SDK against the emulator', () => {
     assert.ok(validate.safeParse(JSON.parse(args)).success, args);
   });
 
+  test('response_format json_schema: the content is JSON that validates', async () => {
+    const schema = {
+      type: 'object',
+      properties: { title: { type: 'string' }, rating: { type: 'integer', minimum: 1, maximum: 5 }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['title', 'rating', 'tags'],
+      additionalProperties: false,
+    };
+    const r = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Review this.' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'review', schema, strict: true } },
+    });
+    const content = r.choices[0]?.message.content ?? '';
+    assert.ok(z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(JSON.parse(content)).success, content);
+    assert.equal(r.usage?.completion_tokens, countTokens(content));
+    const obj = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'JSON please' }], response_format: { type: 'json_object' } });
+    assert.equal(typeof JSON.parse(obj.choices[0]?.message.content ?? ''), 'object');
+  });
+
   test('completions endpoint, whole and streamed', async () => {
     const r = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 20 });
     assert.match(r.id, /^cmpl-/);
@@ -209,6 +228,21 @@ describe('OpenAI SDK against the emulator', () => {
     assert.ok(cached > 0, `cached_tokens ${cached}`);
     assert.ok(cached <= (second.usage?.prompt_tokens ?? 0));
     assert.equal(cached % 16, 0, 'whole blocks only');
+  });
+
+  test('POST /tokenize gives the token ids the engine hashes; the same prompt then hits the cache', async () => {
+    const messages = [{ role: 'user', content: 'tokenize me '.repeat(40) }];
+    const res = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: JSON.stringify({ model, messages, return_token_strs: true }) });
+    const body = (await res.json()) as { count: number; max_model_len: number; tokens: number[]; token_strs: string[] };
+    assert.equal(body.count, body.tokens.length);
+    assert.equal(body.token_strs.length, body.count);
+    assert.ok(body.max_model_len > 0);
+    const r = await client.chat.completions.create({ model, messages: messages as OpenAI.ChatCompletionMessageParam[], max_tokens: 2 });
+    assert.equal(r.usage?.prompt_tokens, body.count);
+    const plain = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: JSON.stringify({ prompt: 'Hello world' }) });
+    assert.equal(((await plain.json()) as { count: number }).count, 2);
+    const bad = await fetch(`${emulator.url}/tokenize`, { method: 'POST', body: '{}' });
+    assert.equal(bad.status, 400);
   });
 
   test('GET /v1/models and /health', async () => {

@@ -3,7 +3,7 @@ import { countTokens, tokenize } from '../tokenizer/tokenizer.js';
 import { sampleSchema } from './json-schema-sample.js';
 import { generatePieces, naturalLength } from './text-gen.js';
 import type { Rng } from './rng.js';
-import type { ToolDef } from './request-types.js';
+import type { ResponseFormat, ToolDef } from './request-types.js';
 
 /**
  * What a request will output, decided before the engine runs it: the engine model decides *when* each
@@ -34,10 +34,29 @@ export interface PlanInput {
   stop: readonly string[];
   ignoreEos: boolean;
   tool: ToolDef | undefined;
+  /** Structured output; a tool call takes precedence. Default prose. */
+  format?: ResponseFormat;
 }
 
 export function planOutput(input: PlanInput): OutputPlan {
-  return input.tool === undefined ? planText(input) : planToolCall(input, input.tool);
+  if (input.tool !== undefined) return planToolCall(input, input.tool);
+  const format = input.format ?? { kind: 'text' };
+  if (format.kind === 'json_schema') return planJson(input, sampleSchema(format.schema, input.rng));
+  if (format.kind === 'json_object') return planJson(input, sampleSchema({ type: 'object', properties: { answer: { type: 'string' } } }, input.rng));
+  return planText(input);
+}
+
+/** Structured output: the JSON text of a value generated from the schema, one token per tokenizer piece. */
+function planJson({ maxTokens }: PlanInput, value: unknown): OutputPlan {
+  const pieces = tokenize(JSON.stringify(value));
+  const used = Math.min(pieces.length, maxTokens);
+  const emissions: Emission[] = pieces.slice(0, used).map((text) => ({ kind: 'text', cost: 1, text }));
+  return {
+    emissions,
+    outputTokens: used,
+    finishReason: used < pieces.length ? 'length' : 'stop',
+    text: pieces.slice(0, used).join(''),
+  };
 }
 
 function planText({ rng, maxTokens, stop, ignoreEos }: PlanInput): OutputPlan {

@@ -2,11 +2,15 @@ import type { Engine, EngineEvent, EngineRequest, StepResult } from '../engine/t
 
 /**
  * Drives an engine model on the wall clock. Engine time ("virtual ms") runs `speed` times faster than the
- * wall clock from the pacer's start. Per the Engine protocol (src/engine/types.ts), the pacer calls
- * `step(t)` at the arrival that wakes an idle engine and then at each previous step's `endMs`, and delivers
- * a step's events when the wall clock reaches its `endMs`. Steps are always taken at the previous step's end,
- * never at "now", so timer lateness delays delivery but never distorts the engine's own timing; when the
- * pacer falls behind it catches up synchronously (bounded per tick, yielding to I/O between batches).
+ * wall clock from the pacer's start. Per the Engine protocol (src/engine/types.ts) and as the simulator's
+ * loop does, a request is handed to the engine just before the first step that starts at or after its
+ * arrival; an idle engine is stepped at the arrival that wakes it, then at each previous step's `endMs`; a
+ * step's events are delivered when the wall clock reaches its `endMs`.
+ *
+ * Steps are always taken at the previous step's end, never at "now", so a late timer delays delivery but
+ * never distorts the engine's timing. A pacer that falls behind catches up synchronously (bounded per
+ * tick, yielding to I/O between batches), and stamps arrivals that come in meanwhile no later than the end
+ * of the step in flight: they would have been there before it ended.
  */
 export type RequestListener = (event: EngineEvent) => void;
 export type StepListener = (step: StepResult) => void;
@@ -26,14 +30,20 @@ export class Pacer {
   readonly speed: number;
   #wall: () => number;
   #origin: number;
+  /** The step in flight (computed, its events not yet delivered). */
   #pending: StepResult | undefined;
   #lastEndMs = 0;
+  /** Latest arrival stamp given out: stamps never go backwards. */
+  #lastStamp = 0;
+  /** Arrived, not yet handed to the engine, in stamp order. */
+  #arrivals: EngineRequest[] = [];
+  /** Ids whose client left before the engine got them: aborted as soon as they are added. */
+  #abortOnAdd = new Set<string>();
+  #wakeQueued = false;
   #timer: NodeJS.Timeout | undefined;
   #listeners = new Map<string, RequestListener>();
   #stepListeners: StepListener[] = [];
   #closed = false;
-  /** Engine time of a wake-up step queued for the next turn (see #wake). */
-  #wakeAt: number | undefined;
 
   constructor(engine: Engine, options: PacerOptions) {
     if (!(options.speed > 0)) throw new Error(`speed must be positive, got ${options.speed}`);
@@ -48,7 +58,7 @@ export class Pacer {
     return (this.#wall() - this.#origin) * this.speed;
   }
 
-  /** Requests in the engine that have not finished (the pacer's own view, for leak checks). */
+  /** Requests submitted that have not finished (the pacer's own view, for leak checks). */
   get inFlight(): number {
     return this.#listeners.size;
   }
@@ -57,22 +67,25 @@ export class Pacer {
     this.#stepListeners.push(listener);
   }
 
-  /** Adds a request to the engine; returns its arrival time in engine ms. */
+  /** Queues a request for the engine; returns its arrival time in engine ms. */
   submit(request: Omit<EngineRequest, 'arrivalMs'>, listener: RequestListener): number {
     if (this.#closed) throw new Error('pacer is closed');
-    const at = this.#eventTime();
-    this.engine.add({ ...request, arrivalMs: at }, at);
+    const at = this.#stamp();
     this.#listeners.set(request.id, listener);
-    if (this.#pending === undefined) this.#wake(at);
+    this.#arrivals.push({ ...request, arrivalMs: at });
+    if (this.#pending === undefined) this.#wake();
     return at;
   }
 
   /** The client went away: drop the request; its `finished` (aborted) event still reaches the listener. */
   abort(id: string): void {
     if (this.#closed || !this.#listeners.has(id)) return;
-    const at = this.#eventTime();
-    this.engine.abort(id, at);
-    if (this.#pending === undefined && this.engine.hasWork()) this.#wake(at);
+    if (this.#arrivals.some((r) => r.id === id)) {
+      this.#abortOnAdd.add(id);
+      return;
+    }
+    this.engine.abort(id, this.#stamp());
+    if (this.#pending === undefined) this.#wake();
   }
 
   close(): void {
@@ -80,36 +93,61 @@ export class Pacer {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pending = undefined;
+    this.#arrivals = [];
     this.#listeners.clear();
   }
 
   /**
-   * The engine time to stamp an arrival or abort with: now, but never past the end of the step in flight
-   * (when the pacer lags, the request would have been there before that step ended) nor before the last
-   * step's end (engine time is monotonic).
+   * The engine time of an arrival or abort: now, but never past the end of the step in flight (when the
+   * pacer lags, the request would have been there before that step ended), never before the last step's
+   * end, never before an earlier stamp.
    */
-  #eventTime(): number {
-    const now = this.now();
-    if (this.#pending !== undefined) return Math.max(this.#pending.startMs, Math.min(now, this.#pending.endMs));
-    return Math.max(now, this.#lastEndMs, this.#wakeAt ?? 0);
+  #stamp(): number {
+    let t = this.now();
+    if (this.#pending !== undefined) t = Math.max(this.#pending.startMs, Math.min(t, this.#pending.endMs));
+    t = Math.max(t, this.#lastEndMs, this.#lastStamp);
+    this.#lastStamp = t;
+    return t;
+  }
+
+  /** Hands the engine every queued arrival stamped at or before `t`. */
+  #admit(t: number): void {
+    let n = 0;
+    while (n < this.#arrivals.length && (this.#arrivals[n] as EngineRequest).arrivalMs <= t) {
+      const request = this.#arrivals[n] as EngineRequest;
+      this.engine.add(request, request.arrivalMs);
+      if (this.#abortOnAdd.delete(request.id)) this.engine.abort(request.id, request.arrivalMs);
+      n++;
+    }
+    if (n > 0) this.#arrivals.splice(0, n);
   }
 
   /**
-   * Wakes an idle engine at `t`. The step runs on the next turn of the event loop, so requests that arrive
-   * in the same turn (a burst, a fleet test's Promise.all) join the same first step, as they would in
-   * vLLM's engine loop; it runs at the latest of their arrival times.
+   * Steps an idle engine on the next turn of the event loop, at the earliest queued arrival (or the
+   * abort that needs a step). Requests stamped at the same time join that step; later ones wait for the
+   * step that starts after them, exactly as in the simulator.
    */
-  #wake(t: number): void {
-    const first = this.#wakeAt === undefined;
-    this.#wakeAt = Math.max(this.#wakeAt ?? t, t);
-    if (!first) return;
+  #wake(): void {
+    if (this.#wakeQueued) return;
+    this.#wakeQueued = true;
     setImmediate(() => {
-      const at = this.#wakeAt as number;
-      this.#wakeAt = undefined;
-      if (this.#closed || this.#pending !== undefined || !this.engine.hasWork()) return;
-      this.#pending = this.engine.step(at);
+      this.#wakeQueued = false;
+      if (this.#closed || this.#pending !== undefined) return;
+      this.#startStep(this.#arrivals[0]?.arrivalMs ?? Math.max(this.#lastEndMs, this.#lastStamp));
       this.#schedule();
     });
+  }
+
+  /** Admits what has arrived by `t` and steps the engine at `t` if it has work; else leaves it idle. */
+  #startStep(t: number): void {
+    this.#admit(t);
+    if (this.engine.hasWork()) {
+      this.#pending = this.engine.step(t);
+      return;
+    }
+    // Idle until the next queued arrival (stamped no later than now, so due at once).
+    const next = this.#arrivals[0];
+    if (next !== undefined) this.#startStep(next.arrivalMs);
   }
 
   #schedule(): void {
@@ -129,12 +167,9 @@ export class Pacer {
       this.#pending = undefined;
       this.#lastEndMs = step.endMs;
       this.#deliver(step);
-      if (!this.#closed && this.#pending === undefined && this.engine.hasWork()) {
-        this.#pending = this.engine.step(step.endMs);
-      }
+      if (!this.#closed && this.#pending === undefined) this.#startStep(step.endMs);
     }
     if (this.#pending === undefined || this.#closed) return;
-    if (this.#timer !== undefined) return; // a listener's submit already scheduled the next tick
     if (this.#pending.endMs <= this.now()) {
       this.#timer = setTimeout(() => this.#tick(), 0);
       this.#timer.unref();

@@ -1,5 +1,6 @@
 import { badRequest } from './http-error.js';
-import type { ChatMessage, GenerationRequest, ToolChoice, ToolDef } from './request-types.js';
+import { parseResponseFormat, parseToolChoice, parseTools } from './request-parse-tools.js';
+import type { ChatMessage, GenerationRequest } from './request-types.js';
 
 /**
  * Validates an OpenAI chat-completions or completions body (as vLLM accepts it) into a GenerationRequest.
@@ -10,7 +11,6 @@ import type { ChatMessage, GenerationRequest, ToolChoice, ToolDef } from './requ
 type Body = Record<string, unknown>;
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
-const TOOL_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 
 export function parseChatRequest(body: unknown): GenerationRequest {
   const b = asBody(body);
@@ -43,6 +43,7 @@ function asBody(body: unknown): Body {
 }
 
 function common(b: Body, endpoint: 'chat' | 'completions'): Omit<GenerationRequest, 'messages' | 'prompt' | 'tools' | 'toolChoice'> {
+  const responseFormat = parseResponseFormat(b['response_format']);
   const model = optional(b, 'model', 'string');
   const n = optionalInt(b, 'n', 1);
   if (n !== undefined && n > 1) throw badRequest('n > 1 is not supported by the Switchyard engine emulator; send n=1 or omit it', 'n');
@@ -76,6 +77,7 @@ function common(b: Body, endpoint: 'chat' | 'completions'): Omit<GenerationReque
     includeUsage,
     seed,
     ignoreEos: optional(b, 'ignore_eos', 'boolean') ?? false,
+    responseFormat,
     priority: optionalInt(b, 'priority', Number.MIN_SAFE_INTEGER) ?? 0,
   };
 }
@@ -164,46 +166,4 @@ function parseMessage(m: unknown, i: number): ChatMessage {
     });
   }
   return out;
-}
-
-function parseTools(tools: unknown): ToolDef[] {
-  if (tools === undefined || tools === null) return [];
-  if (!Array.isArray(tools)) throw badRequest('`tools` must be an array', 'tools');
-  return tools.map((t, i) => {
-    const param = `tools[${i}]`;
-    if (typeof t !== 'object' || t === null || (t as Body)['type'] !== 'function') {
-      throw badRequest(`\`${param}.type\` must be "function"`, `${param}.type`);
-    }
-    const fn = (t as Body)['function'];
-    if (typeof fn !== 'object' || fn === null) throw badRequest(`\`${param}.function\` must be an object`, `${param}.function`);
-    const f = fn as Body;
-    if (typeof f['name'] !== 'string' || !TOOL_NAME.test(f['name'])) {
-      throw badRequest(`\`${param}.function.name\` must match ${TOOL_NAME.source}`, `${param}.function.name`);
-    }
-    const parameters = f['parameters'] ?? {};
-    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-      throw badRequest(`\`${param}.function.parameters\` must be a JSON Schema object`, `${param}.function.parameters`);
-    }
-    const def: ToolDef = { name: f['name'], parameters };
-    if (typeof f['description'] === 'string') def.description = f['description'];
-    return def;
-  });
-}
-
-function parseToolChoice(choice: unknown, tools: ToolDef[]): ToolChoice {
-  if (choice === undefined || choice === null) return { kind: tools.length > 0 ? 'auto' : 'none' };
-  if (choice === 'none' || choice === 'auto' || choice === 'required') {
-    if (choice !== 'none' && tools.length === 0) throw badRequest(`tool_choice "${choice}" needs \`tools\``, 'tool_choice');
-    return { kind: choice };
-  }
-  if (typeof choice === 'object' && !Array.isArray(choice)) {
-    const fn = (choice as Body)['function'];
-    const name = typeof fn === 'object' && fn !== null ? (fn as Body)['name'] : undefined;
-    if ((choice as Body)['type'] !== 'function' || typeof name !== 'string') {
-      throw badRequest('`tool_choice` must be "none", "auto", "required" or {"type":"function","function":{"name":…}}', 'tool_choice');
-    }
-    if (!tools.some((t) => t.name === name)) throw badRequest(`tool_choice names "${name}", which is not in \`tools\``, 'tool_choice');
-    return { kind: 'named', name };
-  }
-  throw badRequest('`tool_choice` must be "none", "auto", "required" or {"type":"function","function":{"name":…}}', 'tool_choice');
 }

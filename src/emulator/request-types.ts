@@ -21,6 +21,9 @@ export interface ChatMessage {
   toolCallId?: string;
 }
 
+/** `response_format`: prose, any JSON object, or JSON matching a schema. */
+export type ResponseFormat = { kind: 'text' } | { kind: 'json_object' } | { kind: 'json_schema'; schema: unknown };
+
 export interface GenerationRequest {
   endpoint: 'chat' | 'completions';
   /** As sent; undefined means the first served name (vLLM's behaviour). */
@@ -37,6 +40,7 @@ export interface GenerationRequest {
   ignoreEos: boolean;
   tools: ToolDef[];
   toolChoice: ToolChoice;
+  responseFormat: ResponseFormat;
   /** vLLM's `priority` extension: lower is more urgent. */
   priority: number;
 }

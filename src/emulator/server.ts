@@ -4,11 +4,13 @@ import { HttpError } from './http-error.js';
 import { readJson, sendError, sendJson, sendText } from './http-util.js';
 import type { Replica } from './replica.js';
 import { parseChatRequest, parseCompletionRequest } from './request-parse.js';
+import { tokenizeRoute } from './tokenize-route.js';
 
 /**
  * The replica's HTTP surface, as vLLM's OpenAI-compatible server lays it out:
  *   POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health, GET /metrics,
- * plus GET /kv-events (KV events over SSE, see kv-events.ts) and GET /info (what this replica emulates).
+ * vLLM's POST /tokenize, plus GET /kv-events (KV events over SSE, see kv-events.ts) and GET /info (what
+ * this replica emulates).
  * Unknown paths answer FastAPI's `{"detail":"Not Found"}`, as vLLM does.
  */
 const ROUTES: Record<string, string> = {
@@ -19,6 +21,7 @@ const ROUTES: Record<string, string> = {
   '/metrics': 'GET',
   '/kv-events': 'GET',
   '/info': 'GET',
+  '/tokenize': 'POST',
 };
 
 export function createReplicaServer(replica: Replica): Server {
@@ -76,6 +79,9 @@ async function handle(replica: Replica, req: IncomingMessage, res: ServerRespons
       replica.kv.subscribe(res, n);
       return;
     }
+    case '/tokenize':
+      sendJson(res, 200, tokenizeRoute(replica, await readJson(req)));
+      return;
     case '/v1/chat/completions':
       await serveGeneration(replica, parseChatRequest(await readJson(req)), res);
       return;

@@ -96,7 +96,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const records: UsageRecord[] = [
         rec(1, { tags: { team: 'search', env: 'prod' }, latencyMs: 100, energyJ: 5 }),
         rec(2, { tags: { team: 'search' }, latencyMs: 200, energyJ: 7 }),
-        rec(3, { publicModel: 'llama-3.1-8b', pool: 'h100', latencyMs: 300, tags: { team: 'ads' } }),
+        // Answered, but the upstream never reported output tokens (a cut stream): unknown, not 0.
+        rec(3, { publicModel: 'llama-3.1-8b', pool: 'h100', latencyMs: 300, tags: { team: 'ads' }, usage: { inputTokens: 100, cachedInputTokens: 40, cacheWriteTokens: undefined, outputTokens: undefined, reasoningTokens: undefined } }),
         rec(4, { tenant: 'other', latencyMs: 400 }),
         rec(5, { status: 429, errorCode: 'rate_limit_exceeded', latencyMs: 1, usage: { inputTokens: undefined, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: undefined, reasoningTokens: undefined } }),
         rec(90_000, { latencyMs: 50 }), // a day later
@@ -107,7 +108,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const all = await queryUsage(t.db, { tenant: 'acme', by: 'model' });
       assert.equal(all.totals.requests, 5);
       assert.equal(all.totals.errors, 1);
-      assert.equal(all.totals.unknownUsage, 1);
+      assert.equal(all.totals.unknownUsage, 1, 'the answered request without output counts; the refused one is an error, not a loss');
+      assert.equal(all.totals.outputTokens, 30);
+      assert.equal(all.totals.unknownCost, 1);
       assert.equal(all.totals.inputTokens, 400);
       assert.equal(all.totals.cachedInputTokens, 160);
       assert.equal(all.totals.cacheWriteTokens, null, 'never reported → unknown, not 0');

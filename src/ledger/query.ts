@@ -18,8 +18,10 @@ export interface UsageQuery {
 export interface UsageTotals {
   requests: number;
   errors: number;
-  /** Requests whose input or output count is unknown: their tokens are missing from the sums below. */
+  /** Answered requests (status < 400) whose input or output count is unknown: missing from the token sums. */
   unknownUsage: number;
+  /** Requests whose cost is unknown (no price, or unknown usage): missing from `costUsd`. */
+  unknownCost: number;
   /** Requests whose counts come from our tokenizer rather than the provider. */
   estimatedUsage: number;
   inputTokens: number | null;
@@ -100,7 +102,8 @@ function grouping(by: GroupBy, dialect: Dialect): Grouping {
 
 const AGGREGATES = `COUNT(*) AS requests,
   SUM(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END) AS errors,
-  SUM(CASE WHEN r.input_tokens IS NULL OR r.output_tokens IS NULL THEN 1 ELSE 0 END) AS unknown_usage,
+  SUM(CASE WHEN r.status < 400 AND (r.input_tokens IS NULL OR r.output_tokens IS NULL) THEN 1 ELSE 0 END) AS unknown_usage,
+  SUM(CASE WHEN r.cost_usd IS NULL THEN 1 ELSE 0 END) AS unknown_cost,
   SUM(r.usage_estimated) AS estimated_usage,
   SUM(r.input_tokens) AS input_tokens,
   SUM(r.cached_input_tokens) AS cached_input_tokens,
@@ -128,6 +131,7 @@ function totalsOf(row: Row | undefined): UsageTotals {
     requests: n('requests') ?? 0,
     errors: n('errors') ?? 0,
     unknownUsage: n('unknown_usage') ?? 0,
+    unknownCost: n('unknown_cost') ?? 0,
     estimatedUsage: n('estimated_usage') ?? 0,
     inputTokens: n('input_tokens'),
     cachedInputTokens: n('cached_input_tokens'),

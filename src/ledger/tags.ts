@@ -1,37 +1,23 @@
-import { GatewayError } from '../errors/index.js';
-
-export const TAGS_HEADER = 'x-switchyard-tags';
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const VALUE = /^[^,=\s][^,=]{0,127}$/;
-const MAX_TAGS = 16;
-
 /**
- * Parses `x-switchyard-tags: team=search,env=prod` into `{ team: 'search', env: 'prod' }` for usage
- * reports grouped by tag. A malformed header is the client's error (400 naming the header), not
- * something silently dropped from the bill.
+ * Request tags in the ledger. The gateway reads `x-switchyard-tags: team=search,env=prod,canary` into a
+ * bounded list (src/server/request-context.ts); the ledger stores them as one JSON object per row so
+ * reports can group by tag (`--by tag`) or by one tag's value (`--by tag:team`).
  */
-export function parseTags(header: string | undefined): Record<string, string> | undefined {
-  if (header === undefined || header.trim() === '') return undefined;
-  const tags: Record<string, string> = {};
-  const parts = header.split(',');
-  if (parts.length > MAX_TAGS) throw bad(`at most ${MAX_TAGS} tags`);
-  for (const part of parts) {
-    const eq = part.indexOf('=');
-    if (eq < 0) throw bad(`"${part.trim().slice(0, 64)}" is not name=value`);
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (!NAME.test(name)) throw bad('tag names are 1–64 letters, digits, ".", "_" or "-"');
-    if (!VALUE.test(value)) throw bad(`tag "${name}" needs a value of 1–128 characters without "," or "="`);
-    if (Object.hasOwn(tags, name)) throw bad(`tag "${name}" is given twice`);
-    tags[name] = value;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** `['team=search', 'canary']` → `{ team: 'search', canary: 'true' }`; a bare tag is a flag. */
+export function tagsRecord(tags: readonly string[]): Record<string, string> | undefined {
+  if (tags.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const tag of tags) {
+    const eq = tag.indexOf('=');
+    if (eq < 0) out[tag.trim()] = 'true';
+    else out[tag.slice(0, eq).trim()] = tag.slice(eq + 1).trim();
   }
-  return tags;
+  return out;
 }
 
-function bad(detail: string): GatewayError {
-  return new GatewayError('invalid_request', `Invalid ${TAGS_HEADER} header: ${detail}`, { param: TAGS_HEADER });
-}
-
+/** Tag names `--by tag:NAME` accepts (they go into a JSON path, so the alphabet is closed). */
 export function isTagName(name: string): boolean {
   return NAME.test(name);
 }

@@ -21,16 +21,16 @@ interface Prediction {
 
 export class EstimateCorrections {
   readonly #pending = new Map<string, Prediction>();
-  readonly #ttft = new Map<string, number>();
-  readonly #tpot = new Map<string, number>();
+  readonly #ttft = new Map<string, Ratio>();
+  readonly #tpot = new Map<string, Ratio>();
   #meanOutput: number | undefined;
 
   ttftFactor(replicaId: string): number {
-    return this.#ttft.get(replicaId) ?? 1;
+    return factor(this.#ttft.get(replicaId));
   }
 
   tpotFactor(replicaId: string): number {
-    return this.#tpot.get(replicaId) ?? 1;
+    return factor(this.#tpot.get(replicaId));
   }
 
   /** Mean observed output tokens, once anything finished. */
@@ -60,9 +60,25 @@ export class EstimateCorrections {
   }
 }
 
-function update(factors: Map<string, number>, replicaId: string, observed: number, predicted: number): void {
+/**
+ * The factor is a ratio of exponentially weighted sums (Σ observed / Σ predicted), not a mean of ratios:
+ * long waits, the ones that decide an objective, weigh in proportion, and a 5 ms prediction that took 15 ms
+ * does not triple the estimate of a 3 s one.
+ */
+function update(factors: Map<string, Ratio>, replicaId: string, observed: number, predicted: number): void {
   if (!(predicted > 0) || !(observed >= 0)) return;
-  const sample = Math.min(4, Math.max(0.5, observed / predicted));
-  const current = factors.get(replicaId) ?? 1;
-  factors.set(replicaId, current + ALPHA * (sample - current));
+  const ratio = factors.get(replicaId) ?? { observed: 0, predicted: 0 };
+  ratio.observed = (1 - ALPHA) * ratio.observed + ALPHA * Math.min(observed, 4 * predicted);
+  ratio.predicted = (1 - ALPHA) * ratio.predicted + ALPHA * predicted;
+  factors.set(replicaId, ratio);
+}
+
+function factor(ratio: Ratio | undefined): number {
+  if (ratio === undefined || !(ratio.predicted > 0)) return 1;
+  return Math.min(4, Math.max(0.5, ratio.observed / ratio.predicted));
+}
+
+interface Ratio {
+  observed: number;
+  predicted: number;
 }

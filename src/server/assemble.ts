@@ -3,6 +3,7 @@ import type { ProviderAdapter } from '../spec/adapter.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { createAdapter, isProviderId } from '../providers/registry.js';
 import type { ReplicaSpec } from '../fleet/replica.js';
+import { kvCapacityBlocks, replicaSpec } from '../engine/replica-spec.js';
 import { liveEndpoints } from './live-endpoints.js';
 
 /** Config backends → replica specs (one per base URL) and one adapter per pool. */
@@ -11,6 +12,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
   const adapters = new Map<string, ProviderAdapter>();
   const shared = new Map<string, ProviderAdapter>();
   for (const backend of config.backends) {
+    const kvBlocksTotal = estimateKvBlocks(backend.modelProfile, backend.hardware, backend.tensorParallel, backend.maxRunning);
     if (!isProviderId(backend.provider)) throw new GatewayError('internal_error', `unknown provider ${backend.provider}`);
     let adapter = shared.get(backend.provider);
     if (adapter === undefined) {
@@ -36,6 +38,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
         idleWatts: backend.idleWatts,
         maxWatts: backend.watts,
         maxRunning: backend.maxRunning,
+        ...(kvBlocksTotal === undefined ? {} : { kvBlocksTotal, blockSize: BLOCK_SIZE }),
         provider: backend.provider,
         ...(live === undefined ? {} : { live }),
         target: {
@@ -49,4 +52,19 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
     });
   }
   return { specs, adapters };
+}
+
+const BLOCK_SIZE = 16;
+
+/**
+ * KV capacity of a self-hosted replica from the engine model (vLLM's memory plan), so cost- and KV-aware
+ * policies have a number before any /metrics scrape; undefined for external APIs and unknown profiles.
+ */
+function estimateKvBlocks(model: string | undefined, hardware: string, tensorParallel: number, maxRunning: number): number | undefined {
+  if (model === undefined || hardware === 'external') return undefined;
+  try {
+    return kvCapacityBlocks(replicaSpec(model, hardware, tensorParallel, { blockSize: BLOCK_SIZE, maxNumSeqs: maxRunning }));
+  } catch {
+    return undefined;
+  }
 }

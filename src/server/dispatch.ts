@@ -14,7 +14,12 @@ export interface DispatchOptions {
   maxAttempts: number;
   /** Longest upstream `retry-after` the gateway waits out itself before moving down the chain. */
   maxRetryAfterMs: number;
+  /** Longest a request waits when the policy says "queue" (no replica meets its objective yet). */
+  maxQueueMs: number;
 }
+
+/** How often a queued request asks the policy again. */
+const QUEUE_POLL_MS = 20;
 
 /** A call that reached a replica and succeeded; the caller ends it when the answer is delivered. */
 export interface Lease<T> {
@@ -37,8 +42,9 @@ export type Invoke<T> = (adapter: ProviderAdapter, target: UpstreamTarget, conte
  *    skipping replicas already tried for this request.
  * 2. Call it. A retryable failure (connect error, timeout, 408/409/429/5xx: UpstreamError.retryable) is
  *    reported to the replica's breaker and the loop tries another replica, then the next model.
- * 3. An upstream `retry-after` pauses that replica for that long; when every replica of a model is
- *    paused and the wait is short (≤ maxRetryAfterMs), the loop waits once and tries again.
+ * 3. An upstream `retry-after` pauses that replica for that long. When every replica of the last model
+ *    in the chain is paused and the wait is short (≤ maxRetryAfterMs), the loop waits once and tries
+ *    again; earlier in the chain it moves on to the fallback instead of waiting.
  * 4. A non-retryable failure (the request's own fault, 400/404/422) ends the loop at once.
  *
  * Only the invoke function decides when "the first byte reached the client": it returns before that, so
@@ -61,28 +67,39 @@ export class Dispatcher {
     let lastError: unknown;
     const tried = new Set<string>();
     const candidates: ReplicaState[] = [];
-    for (const model of chain) {
+    for (let position = 0; position < chain.length; position++) {
+      const model = chain[position] as ModelRoute;
+      const last = position === chain.length - 1;
       features.model = model.name;
       let waited = false;
       let shortestWait = Infinity;
+      let queuedMs = 0;
       while (attempts < this.options.maxAttempts) {
         // route: the model's pools; schedule: the policy picks a replica among them.
         candidates.length = 0;
         this.fleet.candidates(model.pools, tried, candidates);
         const decision: Decision =
           candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, this.fleet.view(this.clock.now(), candidates));
+        if (decision.kind === 'queue' && queuedMs < this.options.maxQueueMs) {
+          // schedule: every replica is busy past the objective, but one should free up soon.
+          await sleep(QUEUE_POLL_MS, signal);
+          queuedMs += QUEUE_POLL_MS;
+          continue;
+        }
         if (decision.kind !== 'route') {
-          if (!waited && shortestWait <= this.options.maxRetryAfterMs) {
-            // Every replica asked us to wait a little: wait once, then try them again.
+          if (last && !waited && shortestWait <= this.options.maxRetryAfterMs) {
+            // Every replica asked us to wait a little and there is no fallback left: wait once, retry.
             waited = true;
             await sleep(shortestWait, signal);
             tried.clear();
             continue;
           }
           if (this.logger.enabled('debug')) this.logger.debug('no replica for model', { requestId: features.id, model: model.name, reason: decision.reason });
-          lastError ??= new GatewayError('upstream_unavailable', `no healthy replica can serve model "${model.name}" (${decision.reason})`, {
-            retryAfterMs: decision.kind === 'reject' ? Math.max(1000, decision.retryAfterMs) : 1000,
-          });
+          const anyHealthy = candidates.some((replica) => replica.healthy);
+          const retryAfterMs = decision.kind === 'reject' ? Math.max(1000, decision.retryAfterMs) : 1000;
+          lastError ??= anyHealthy
+            ? new GatewayError('capacity_exceeded', `no replica of model "${model.name}" can take the request now (${decision.reason})`, { retryAfterMs })
+            : new GatewayError('upstream_unavailable', `no healthy replica can serve model "${model.name}" (${decision.reason})`, { retryAfterMs });
           break;
         }
         const replica = this.fleet.get(decision.replicaId);

@@ -38,6 +38,8 @@ export interface GatewayOptions {
 export type BodyHandler = (pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number) => Promise<void> | void;
 /** A GET route; `rest` is the path after the route's prefix (for `/v1/models/{id}`). */
 export type GetHandler = (pipeline: Pipeline, context: RequestContext, rest: string) => Promise<void> | void;
+/** A mounted sub-application (`/admin/`): every method, its own authentication, raw request and response. */
+export type MountHandler = (context: RequestContext) => Promise<void> | void;
 
 const WALL_CLOCK: Clock = { now: () => performance.now() };
 
@@ -61,6 +63,7 @@ export class Gateway implements Pipeline {
   readonly #posts = new Map<string, { handler: BodyHandler; surface: Surface }>();
   readonly #gets = new Map<string, GetHandler>();
   readonly #getPrefixes: Array<[string, GetHandler]> = [];
+  readonly #mounts: Array<[string, MountHandler]> = [];
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
@@ -102,6 +105,11 @@ export class Gateway implements Pipeline {
     else this.#gets.set(path, handler);
   }
 
+  /** Hands every request under `prefix` (any method) to `handler`, before API-key authentication. */
+  mount(prefix: string, handler: MountHandler): void {
+    this.#mounts.push([prefix, handler]);
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -130,6 +138,7 @@ export class Gateway implements Pipeline {
 
   async #handle(context: RequestContext): Promise<void> {
     const { request, info } = context;
+    for (const [prefix, handler] of this.#mounts) if (info.path.startsWith(prefix)) return handler(context);
     if (request.method === 'POST') {
       const route = this.#posts.get(info.path);
       if (route === undefined) return this.#notFound(context, 'POST');

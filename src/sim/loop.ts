@@ -1,44 +1,15 @@
 import type { EngineEvent, EngineRequest, StepResult } from '../engine/types.js';
-import type { Slo } from '../spec/request.js';
-import type { FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { FleetView, RequestFeatures } from '../spec/routing.js';
 import { EventHeap } from './heap.js';
 import { Collector } from './metrics/collector.js';
-import type { SimPool } from './pool.js';
-import { ReplicaSet, type EngineFactory } from './replica-set.js';
+import type { Live, LoopOptions, RequestRecord } from './loop-types.js';
+import { ReplicaSet } from './replica-set.js';
 import { RequestQueue } from './request-queue.js';
 import { SimInputError, type SimRequest } from './types.js';
 
 const STEP_END = 0;
 const WAKE = 1;
 const RETRY = 2;
-
-export interface QueueOptions {
-  /** Most requests held at once; a `queue` decision beyond it is a rejection ("queue full"). */
-  capacity: number;
-  /** A held request older than this is rejected ("queue timeout"). Must be finite so the run ends. */
-  timeoutMs: number;
-  /** How often held requests are re-offered to the policy when nothing else frees capacity. */
-  retryMs: number;
-}
-
-export interface LoopOptions {
-  pools: readonly SimPool[];
-  createEngine: EngineFactory;
-  policy: RoutingPolicy;
-  slo: Slo;
-  queue: QueueOptions;
-  /** Give policies a precise prefix index from the engines' KV events (FleetView.prefix). */
-  preciseIndex: boolean;
-  /** Called every few thousand events with the number of arrivals so far. */
-  onProgress?: (arrived: number) => void;
-}
-
-/** What is known of a request between its arrival and its end. */
-interface Live {
-  features: RequestFeatures;
-  replica: number;
-  firstTokenMs: number;
-}
 
 /**
  * The discrete-event loop. Arrivals come from the workload in order; engine steps, wake-ups and queue
@@ -56,6 +27,9 @@ export class SimulationLoop {
   readonly #live = new Map<number, Live>();
   readonly #view: { now: number; replicas: FleetView['replicas']; prefix?: FleetView['prefix'] };
   readonly #idle: Uint32Array;
+  /** Per-request records, when asked for. */
+  readonly records: RequestRecord[] | undefined;
+  readonly #defaultModel: string;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -65,7 +39,9 @@ export class SimulationLoop {
     this.replicas = new ReplicaSet(options.pools, options.createEngine, options.preciseIndex);
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
+    this.#defaultModel = options.pools[0]?.model ?? '';
     this.#idle = new Uint32Array(this.replicas.size);
+    this.records = options.recordRequests === true ? [] : undefined;
     const prefix = this.replicas.preciseIndex;
     this.#view = prefix === undefined ? { now: 0, replicas: [] } : { now: 0, replicas: [], prefix };
   }
@@ -75,27 +51,28 @@ export class SimulationLoop {
     return this.#now;
   }
 
-  run(workload: Iterator<SimRequest>): void {
-    let next = workload.next();
+  /** `pull` returns the next request in arrival order, or undefined when the workload is exhausted. */
+  run(pull: () => SimRequest | undefined): void {
+    let next = pull();
     let index = 0;
     let lastArrival = -Infinity;
     let events = 0;
+    const heap = this.#heap;
     const { onProgress } = this.#options;
-    while (!next.done || this.#heap.size > 0) {
-      if (!next.done && next.value.arrivalMs <= this.#heap.peekTime()) {
-        const request = next.value;
-        if (!(request.arrivalMs >= lastArrival)) {
-          throw new SimInputError(`request ${index} arrives at ${request.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
+    while (next !== undefined || heap.size > 0) {
+      if (next !== undefined && next.arrivalMs <= heap.peekTime()) {
+        if (!(next.arrivalMs >= lastArrival)) {
+          throw new SimInputError(`request ${index} arrives at ${next.arrivalMs} ms, before request ${index - 1} (${lastArrival} ms): workloads must be in arrival order`);
         }
-        lastArrival = request.arrivalMs;
-        this.#now = request.arrivalMs;
-        this.#arrive(index++, request);
-        next = workload.next();
+        lastArrival = next.arrivalMs;
+        this.#now = next.arrivalMs;
+        this.#arrive(index++, next);
+        next = pull();
       } else {
-        const time = this.#heap.peekTime();
-        const kind = this.#heap.peekKind();
-        const payload = this.#heap.peekPayload();
-        this.#heap.pop();
+        const time = heap.peekTime();
+        const kind = heap.peekKind();
+        const payload = heap.peekPayload();
+        heap.pop();
         this.#now = time;
         if (kind === STEP_END) this.#stepEnded(payload, time);
         else if (kind === WAKE) this.#step(payload, time);
@@ -110,7 +87,8 @@ export class SimulationLoop {
     this.collector.arrive(request.arrivalMs);
     const features: RequestFeatures = {
       id: String(index),
-      model: request.model ?? '',
+      // Traces name no model: the request is for whatever the fleet serves (its first pool's model).
+      model: request.model ?? this.#defaultModel,
       tenant: request.tenant ?? 'default',
       priority: request.priority ?? 'interactive',
       slo: this.#options.slo,
@@ -120,16 +98,16 @@ export class SimulationLoop {
       blockTokens: request.blockTokens,
       arrivalMs: request.arrivalMs,
     };
-    const live: Live = { features, replica: -1, firstTokenMs: NaN };
+    const live: Live = { features, anyModel: request.model === undefined, firstTokenMs: NaN };
     this.#live.set(index, live);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
-    this.#offer(index, live, request.model, request.arrivalMs, false);
+    this.#offer(index, live, request.arrivalMs, false);
   }
 
   /** Asks the policy; returns false when the request should stay (or be put) in the queue. */
-  #offer(index: number, live: Live, model: string | undefined, now: number, fromQueue: boolean): boolean {
+  #offer(index: number, live: Live, now: number, fromQueue: boolean): boolean {
     this.#view.now = now;
-    this.#view.replicas = this.replicas.candidates(model === '' ? undefined : model);
+    this.#view.replicas = this.replicas.candidates(live.anyModel ? undefined : live.features.model);
     const decision = this.#options.policy.decide(live.features, this.#view as FleetView);
     if (decision.kind === 'route') {
       const replica = this.replicas.indexOf(decision.replicaId);
@@ -153,12 +131,16 @@ export class SimulationLoop {
   }
 
   #reject(index: number, reason: string): void {
+    const live = this.#live.get(index);
     this.#live.delete(index);
     this.collector.reject(reason);
+    if (this.records !== undefined && live !== undefined) {
+      const f = live.features;
+      this.records.push({ index, outcome: 'rejected', replica: '', arrivalMs: f.arrivalMs, firstTokenMs: NaN, finishMs: NaN, promptTokens: f.promptTokens, cachedTokens: 0, outputTokens: 0, reason });
+    }
   }
 
   #dispatch(index: number, live: Live, replica: number, now: number): void {
-    live.replica = replica;
     const f = live.features;
     const request: EngineRequest = {
       id: f.id,
@@ -171,7 +153,15 @@ export class SimulationLoop {
     };
     const engine = this.replicas.engines[replica];
     if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
-    engine.add(request, now);
+    if (Number.isNaN(this.replicas.firstAddMs[replica] as number)) this.replicas.firstAddMs[replica] = now;
+    try {
+      engine.add(request, now);
+    } catch (error) {
+      // The engine refuses requests it cannot represent (e.g. hash blocks that are not a multiple of its
+      // block size): a property of the input, so report it as one, naming the pool.
+      const pool = this.#options.pools[this.replicas.poolOf[replica] as number];
+      throw new SimInputError(`pool ${pool?.name ?? replica}: ${(error as Error).message}`);
+    }
     const pool = this.replicas.poolOf[replica] as number;
     (this.collector.pools[pool] as { routed: number }).routed++;
     this.#options.policy.onDispatch?.(f, (this.replicas.states[replica] as { id: string }).id, now);
@@ -196,10 +186,10 @@ export class SimulationLoop {
       if (++(this.#idle[replica] as number) > 1000) throw new Error(`engine of replica ${replica} made no progress at ${now} ms`);
     } else this.#idle[replica] = 0;
     this.replicas.inFlight[replica] = result;
-    const state = this.replicas.refresh(replica, now);
+    this.replicas.refresh(replica, now);
     const pool = this.replicas.poolOf[replica] as number;
     this.collector.timeline.busy(pool, result.startMs, result.endMs);
-    this.collector.timeline.waiting(pool, now, state.waiting);
+    this.collector.timeline.waiting(pool, now, this.replicas.poolWaiting[pool] as number);
     this.#heap.push(result.endMs, this.#seq++, STEP_END, replica);
   }
 
@@ -207,8 +197,9 @@ export class SimulationLoop {
     const result = this.replicas.inFlight[replica] as StepResult;
     let freed = false;
     for (const event of result.events) freed = this.#apply(replica, event) || freed;
-    this.#step(replica, now);
+    // Held requests go first, so any placed on this replica join the step that starts now.
     if (freed && this.#queue.length > 0) this.#drain(now);
+    this.#step(replica, now);
   }
 
   /** Returns true when the event freed capacity (a request finished). */
@@ -234,10 +225,25 @@ export class SimulationLoop {
           c.finish(pool, live.features.arrivalMs, first, event.atMs, event.promptTokens, event.cachedTokens, event.outputTokens);
         }
         const id = (this.replicas.states[replica] as { id: string }).id;
+        this.records?.push({
+          index,
+          outcome: event.aborted ? 'aborted' : 'completed',
+          replica: id,
+          arrivalMs: live.features.arrivalMs,
+          firstTokenMs: live.firstTokenMs,
+          finishMs: event.atMs,
+          promptTokens: event.promptTokens,
+          cachedTokens: event.cachedTokens,
+          outputTokens: event.outputTokens,
+        });
+        // Observed latencies let a policy correct its estimates (CompletionOutcome.ttftMs / tpotMs).
+        const firstMs = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
         this.#options.policy.onComplete?.(live.features, id, event.atMs, {
           ok: !event.aborted,
           promptTokens: event.promptTokens,
           outputTokens: event.outputTokens,
+          ...(event.aborted ? {} : { ttftMs: firstMs - live.features.arrivalMs }),
+          ...(event.aborted || event.outputTokens < 2 ? {} : { tpotMs: (event.atMs - firstMs) / (event.outputTokens - 1) }),
         });
         return true;
       }
@@ -263,8 +269,7 @@ export class SimulationLoop {
         this.#reject(index, 'queue timeout');
         continue;
       }
-      const model = live.features.model === '' ? undefined : live.features.model;
-      if (!this.#offer(index, live, model, now, true)) break;
+      if (!this.#offer(index, live, now, true)) break;
       queue.shift();
     }
     this.collector.timeline.queued(now, queue.length);

@@ -1,6 +1,7 @@
 import type { Engine, EngineEvent, EngineState, ReplicaSpec, StepResult } from '../engine/types.js';
 import type { ReplicaState } from '../spec/replica.js';
 import type { PrefixLookup } from '../spec/routing.js';
+import { NumberSet } from './hash-set.js';
 import type { SimPool } from './pool.js';
 
 export type EngineFactory = (spec: ReplicaSpec) => Engine;
@@ -18,8 +19,15 @@ export class ReplicaSet implements PrefixLookup {
   readonly stepping: Uint8Array;
   /** The step in flight: its events apply when it ends. */
   readonly inFlight: (StepResult | undefined)[];
+  /**
+   * When each replica got its first request (NaN until then). The engine starts its energy clock there, but
+   * a replica draws idle power from time 0, so the summary adds the idle energy before it.
+   */
+  readonly firstAddMs: Float64Array;
+  /** Requests waiting in the engines of each pool, summed (for the timeline). */
+  readonly poolWaiting: Float64Array;
   readonly #index = new Map<string, number>();
-  readonly #cached: Set<number>[] | undefined;
+  readonly #cached: NumberSet[] | undefined;
   /** Candidates per public model name. */
   readonly #byModel = new Map<string, ReplicaState[]>();
 
@@ -27,8 +35,10 @@ export class ReplicaSet implements PrefixLookup {
     const total = pools.reduce((n, p) => n + p.replicas, 0);
     this.poolOf = new Int32Array(total);
     this.stepping = new Uint8Array(total);
+    this.poolWaiting = new Float64Array(pools.length);
+    this.firstAddMs = new Float64Array(total).fill(Number.NaN);
     this.inFlight = new Array<StepResult | undefined>(total).fill(undefined);
-    this.#cached = preciseIndex ? Array.from({ length: total }, () => new Set<number>()) : undefined;
+    this.#cached = preciseIndex ? Array.from({ length: total }, () => new NumberSet(256)) : undefined;
     pools.forEach((pool, p) => {
       for (let k = 0; k < pool.replicas; k++) {
         const i = this.engines.length;
@@ -86,6 +96,8 @@ export class ReplicaSet implements PrefixLookup {
   refresh(i: number, nowMs: number): EngineState {
     const engineState = (this.engines[i] as Engine).state(nowMs);
     const state = this.states[i] as ReplicaState;
+    const p = this.poolOf[i] as number;
+    this.poolWaiting[p] = (this.poolWaiting[p] as number) + engineState.waiting - state.waiting;
     state.running = engineState.running;
     state.waiting = engineState.waiting;
     state.pendingPrefillTokens = engineState.pendingPrefillTokens;

@@ -3,7 +3,8 @@ import type { Slo } from '../spec/request.js';
 import type { RoutingPolicy } from '../spec/routing.js';
 import { buildFleet, engineFactory } from './build-fleet.js';
 import { readFleetFile, type FleetFile } from './fleet-file.js';
-import { SimulationLoop, type QueueOptions } from './loop.js';
+import { SimulationLoop } from './loop.js';
+import type { QueueOptions, RequestRecord } from './loop-types.js';
 import type { TimelineSeries } from './metrics/timeline.js';
 import type { SimPool } from './pool.js';
 import type { EngineFactory } from './replica-set.js';
@@ -36,6 +37,8 @@ export interface SimulationOptions {
   /** Overrides the engine model (tests of the loop only; the simulator uses src/engine). */
   createEngine?: EngineFactory;
   onProgress?: (arrived: number, expected: number | undefined) => void;
+  /** Return one record per request, in the order they ended (`requests` in the output). */
+  recordRequests?: boolean;
 }
 
 export interface SimulationOutput {
@@ -44,6 +47,8 @@ export interface SimulationOutput {
   /** Every completed request's TTFT, sorted (for the report's histogram). */
   ttftMs: Float64Array;
   pools: readonly SimPool[];
+  /** Per-request records, sorted by workload index, when `recordRequests` was set. */
+  requests?: RequestRecord[];
 }
 
 function workload(options: SimulationOptions, seed: number): { source: Iterable<SimRequest>; expected: number | undefined } {
@@ -71,6 +76,21 @@ function workload(options: SimulationOptions, seed: number): { source: Iterable<
     return { source: shaped, expected: shaped.length };
   }
   return { source: requests, expected: undefined };
+}
+
+/** The cheapest way to pull requests one at a time from each kind of source (no iterator result objects). */
+function puller(source: Iterable<SimRequest>): () => SimRequest | undefined {
+  if (source instanceof SyntheticWorkload) return () => source.next();
+  if (Array.isArray(source)) {
+    const list = source as readonly SimRequest[];
+    let i = 0;
+    return () => list[i++];
+  }
+  const iterator = source[Symbol.iterator]();
+  return () => {
+    const step = iterator.next();
+    return step.done === true ? undefined : step.value;
+  };
 }
 
 function resolvePolicy(policy: string | RoutingPolicy, seed: number): RoutingPolicy {
@@ -110,13 +130,15 @@ export function runSimulation(options: SimulationOptions): SimulationOutput {
     slo,
     queue,
     preciseIndex,
+    ...(options.recordRequests === true ? { recordRequests: true } : {}),
     ...(onProgress === undefined ? {} : { onProgress: (arrived: number) => onProgress(arrived, expected) }),
   });
-  loop.run(source[Symbol.iterator]());
+  loop.run(puller(source));
   return {
     result: summarise(loop, pools, policy.name, seed, slo),
     timeline: loop.collector.timeline.series(),
     ttftMs: loop.collector.ttft.sorted(),
     pools,
+    ...(loop.records === undefined ? {} : { requests: loop.records.sort((a, b) => a.index - b.index) }),
   };
 }

@@ -65,6 +65,11 @@ export interface ChatRequest {
    * `logprobs`, …). An adapter speaking the same dialect as `surface` forwards them unchanged; others drop them.
    */
   extra?: Record<string, unknown>;
+  /**
+   * Client request headers that belong with `extra` (Anthropic's `anthropic-beta`, which turns on the beta
+   * body fields `extra` may carry). Lower-case names; only an adapter speaking `surface`'s dialect sends them.
+   */
+  headers?: Record<string, string>;
   surface: Surface;
 }
 

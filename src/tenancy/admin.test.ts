@@ -44,6 +44,7 @@ describe('admin API handler', () => {
     assert.equal((await handle(req('GET', '/admin/keys', { headers: { 'x-admin-token': TOKEN } }))).status, 200);
     const disabled = createAdminHandler({ db: t.db, keys: new SqlKeyStore(t.db), adminToken: undefined });
     assert.equal((await disabled(req('GET', '/admin/keys'))).status, 403);
+    assert.throws(() => createAdminHandler({ db: t.db, keys: new SqlKeyStore(t.db), adminToken: 'short' }), RangeError);
   });
 
   test('create (key shown once), list, get, revoke; the revocation is immediate in this process', async () => {

@@ -35,6 +35,8 @@ export interface AdminOptions {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Shorter admin tokens are refused at start: the admin API can mint keys. */
+const MIN_TOKEN = 16;
 
 /**
  * The admin API as a framework-free function; the gateway mounts it under `/admin/`:
@@ -44,6 +46,9 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  */
 export function createAdminHandler(options: AdminOptions): (request: AdminRequest) => Promise<AdminResponse> {
   const now = options.now ?? Date.now;
+  if (options.adminToken !== undefined && options.adminToken !== '' && options.adminToken.length < MIN_TOKEN) {
+    throw new RangeError(`the admin token must have at least ${MIN_TOKEN} characters`);
+  }
   const tokenHash = options.adminToken === undefined || options.adminToken === '' ? undefined : sha256(options.adminToken);
 
   return async (request) => {

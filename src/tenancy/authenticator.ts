@@ -31,6 +31,8 @@ interface Entry {
  */
 export class Authenticator {
   private readonly cache = new Map<string, Entry>();
+  /** Lookups under way: a burst of requests with one uncached key asks the database once. */
+  private readonly pending = new Map<string, Promise<ApiKeyRecord | undefined>>();
   private readonly ttl: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -79,7 +81,12 @@ export class Authenticator {
     const now = this.now();
     const hit = this.cache.get(publicId);
     if (hit !== undefined && now - hit.fetchedAt < this.ttl) return hit.record;
-    const record = await this.store.getKey(publicId);
+    let lookup = this.pending.get(publicId);
+    if (lookup === undefined) {
+      lookup = this.store.getKey(publicId).finally(() => this.pending.delete(publicId));
+      this.pending.set(publicId, lookup);
+    }
+    const record = await lookup;
     this.cache.delete(publicId);
     this.cache.set(publicId, { record, fetchedAt: now });
     if (this.cache.size > this.maxEntries) {

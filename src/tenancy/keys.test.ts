@@ -131,6 +131,18 @@ describe('authenticate edge cases', () => {
     await rejectsWith(auth.authenticate(key), 'invalid_api_key');
   });
 
+  test('a burst of requests with one uncached key asks the store once', async () => {
+    const store = new SqlKeyStore(t.db);
+    const { key } = await createKey(store, { tenant: 'burst' });
+    let lookups = 0;
+    const counting = new Proxy(store, {
+      get: (target, prop, receiver) => (prop === 'getKey' ? (id: string) => (lookups++, target.getKey(id)) : Reflect.get(target, prop, receiver)),
+    });
+    const auth = new Authenticator(counting);
+    await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(key)));
+    assert.equal(lookups, 1);
+  });
+
   test('bad options are refused with the field named', async () => {
     const store = new SqlKeyStore(t.db);
     await rejectsWith(createKey(store, { tenant: 'bad name!' }), 'invalid_request');

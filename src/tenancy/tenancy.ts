@@ -55,7 +55,13 @@ export class Tenancy {
   }
 
   static async open(config: TenancyConfig = {}): Promise<Tenancy> {
-    return new Tenancy(await openDb(config), config);
+    const db = await openDb(config);
+    try {
+      return new Tenancy(db, config);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
   }
 
   /** The key from `Authorization: Bearer` or `x-api-key`, authenticated. */

@@ -107,6 +107,7 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
       messages: [{ role: 'user', content: 'Say something about rails.' }],
     });
     assert.match(message.id, /^msg_/);
+    assert.ok(typeof message._request_id === 'string' && message._request_id.length > 0, 'request-id header for the SDK');
     assert.equal(message.type, 'message');
     assert.equal(message.role, 'assistant');
     assert.equal(message.model, 'claude-emulated');
@@ -182,7 +183,7 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
   test('errors arrive as the SDK’s own error classes', async () => {
     await assert.rejects(
       client.messages.create({ model: 'no-such-model', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
-      (error: unknown) => error instanceof NotFoundError && error.type === 'not_found_error',
+      (error: unknown) => error instanceof NotFoundError && error.type === 'not_found_error' && typeof error.requestID === 'string',
     );
     await assert.rejects(
       client.messages.create({ model: 'claude-emulated', max_tokens: 5, messages: [] }),
@@ -205,7 +206,10 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     const chunks = sseChunks(readFileSync(new URL('cache-usage.chunks.txt', FIXTURES), 'utf8'));
     anthropicUpstream.respond({ status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, chunks });
     const message = await client.messages
-      .stream({ model: 'claude-upstream', max_tokens: 64, messages: [{ role: 'user', content: 'again, with the cached prefix' }] })
+      .stream(
+        { model: 'claude-upstream', max_tokens: 64, messages: [{ role: 'user', content: 'again, with the cached prefix' }] },
+        { headers: { 'anthropic-beta': 'context-management-2025-06-27' } },
+      )
       .finalMessage();
     assert.deepEqual(message.content, [{ type: 'text', text: 'Cached prefix reused.' }]);
     assert.equal(message.usage.input_tokens, 9);
@@ -214,6 +218,7 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     const sent = anthropicUpstream.requests.at(-1);
     assert.equal(sent?.headers['x-api-key'], 'sk-ant-upstream');
     assert.equal(sent?.headers['anthropic-version'], '2023-06-01');
+    assert.equal(sent?.headers['anthropic-beta'], 'context-management-2025-06-27');
     await waitForRecords(gateway.records, before + 1);
     const record = gateway.records.at(-1);
     assert.deepEqual(

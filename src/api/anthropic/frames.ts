@@ -16,9 +16,20 @@ export function blockDelta(index: number, delta: Record<string, unknown>): strin
   return frame('content_block_delta', { index, delta });
 }
 
+/**
+ * The hot path, one frame per streamed token: the same bytes as `blockDelta(index, {type, [field]: text})`,
+ * written without building and serialising the surrounding objects (a JSON string never holds a raw newline,
+ * so the frame is one `data:` line).
+ */
+export function textualDelta(index: number, type: 'text_delta' | 'thinking_delta' | 'input_json_delta', text: string): string {
+  const field = type === 'text_delta' ? 'text' : type === 'thinking_delta' ? 'thinking' : 'partial_json';
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"${type}","${field}":${JSON.stringify(text)}}}\n\n`;
+}
+
 /** message_start: the Message with empty content, and the usage known so far. */
-export function messageStartFrame(id: string, model: string, usage: Usage, gatewayInputTokens?: number): string {
+export function messageStartFrame(id: string, model: string, usage: Usage, gatewayInputTokens?: number | (() => number)): string {
   const rendered = toAnthropicUsage(usage);
+  const fallback = typeof gatewayInputTokens === 'function' && rendered.input_tokens === null ? gatewayInputTokens() : gatewayInputTokens;
   return frame('message_start', {
     message: {
       id,
@@ -29,7 +40,7 @@ export function messageStartFrame(id: string, model: string, usage: Usage, gatew
       stop_reason: null,
       stop_sequence: null,
       usage: {
-        input_tokens: rendered.input_tokens ?? gatewayInputTokens ?? null,
+        input_tokens: rendered.input_tokens ?? (typeof fallback === 'number' ? fallback : null),
         cache_creation_input_tokens: rendered.cache_creation_input_tokens,
         cache_read_input_tokens: rendered.cache_read_input_tokens,
         cache_creation: rendered.cache_creation,

@@ -1,3 +1,4 @@
+import type { ChatRequest } from '../../spec/request.js';
 import type { Pipeline } from '../../server/pipeline.js';
 import { runGeneration } from '../../server/pipeline.js';
 import type { RequestContext } from '../../server/request-context.js';
@@ -14,8 +15,10 @@ const PING_INTERVAL_MS = 15_000;
 
 /** `POST /v1/messages`: validate, then the shared pipeline; answers in Anthropic's Message / SSE format. */
 export function handleMessages(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
+  anthropicHeaders(context);
   // validate
   const request = parseMessagesRequest(body);
+  forwardBetas(context, request);
   const id = mintMessageId();
   return runGeneration(pipeline, context, {
     endpoint: 'chat',
@@ -36,7 +39,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
       renderMessagesStream(events, {
         model: request.model,
         id,
-        inputTokens: estimatePromptTokens(request),
+        inputTokens: () => estimatePromptTokens(request),
         pingIntervalMs: PING_INTERVAL_MS,
       }),
   });
@@ -47,7 +50,9 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
  * otherwise the built-in tokenizer's estimate. Counting is free (as at Anthropic): the record carries zero usage.
  */
 export function handleCountTokens(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
+  anthropicHeaders(context);
   const request = parseCountTokensRequest(body);
+  forwardBetas(context, request);
   return runGeneration(pipeline, context, {
     endpoint: 'count-tokens',
     model: request.model,
@@ -56,10 +61,25 @@ export function handleCountTokens(pipeline: Pipeline, context: RequestContext, b
     maxOutputTokens: 0,
     promptText: () => promptText(request),
     call: async (adapter, target, call) =>
-      adapter.countTokens === undefined ? estimatePromptTokens(request) : adapter.countTokens(request, target, call),
+      adapter.countTokens === undefined ? estimatePromptTokens(request, true) : adapter.countTokens(request, target, call),
     render: (count) => ({
       body: JSON.stringify(renderCountTokens(count)),
       usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 },
     }),
   });
+}
+
+/** Anthropic's SDKs read the request id from `request-id` (`message._request_id`, `APIError.requestID`). */
+function anthropicHeaders(context: RequestContext): void {
+  context.headers['request-id'] = context.id;
+}
+
+/**
+ * `anthropic-beta` travels with the request so an Anthropic upstream accepts the beta fields `extra` carries
+ * (Claude Code sends e.g. `context_management` under `context-management-2025-06-27`).
+ */
+function forwardBetas(context: RequestContext, request: ChatRequest): void {
+  const beta = context.info.headers['anthropic-beta'];
+  const value = Array.isArray(beta) ? beta.join(',') : beta;
+  if (value !== undefined && value !== '') request.headers = { 'anthropic-beta': value };
 }

@@ -2,7 +2,7 @@ import type { AssistantBlock } from '../../spec/content.js';
 import type { ChatResponse } from '../../spec/response.js';
 import { toAnthropicUsage } from '../../providers/anthropic/convert-usage.js';
 import { toStopReason } from '../../providers/anthropic/map-stop-reason.js';
-import { mintMessageId } from './message-id.js';
+import { mintMessageId, mintToolUseId } from './message-id.js';
 
 export interface RenderMessageOptions {
   /** The model name the client asked for (the public name, not the upstream's). */
@@ -35,7 +35,7 @@ export function renderBlock(block: AssistantBlock): Record<string, unknown> {
       return { type: 'text', text: block.text };
     case 'tool-use':
       // Anthropic's tool_use.input is always an object; a backend that produced no arguments gets {}.
-      return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
+      return { type: 'tool_use', id: block.id === '' ? mintToolUseId() : block.id, name: block.name, input: block.input ?? {} };
     case 'reasoning':
       if (block.redactedData !== undefined) return { type: 'redacted_thinking', data: block.redactedData };
       // Reasoning from a backend without signatures (vLLM, OpenAI-compatible) carries an empty signature,

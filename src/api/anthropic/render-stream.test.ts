@@ -257,6 +257,41 @@ describe('renderMessagesStream', () => {
     assert.deepEqual(last, { type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: null } });
   });
 
+  test('a lazy gateway count is computed only when the upstream has not reported one', async () => {
+    let calls = 0;
+    const inputTokens = () => {
+      calls++;
+      return 44;
+    };
+    const reported = parse(
+      await render(
+        [
+          { type: 'usage', usage: usage({ inputTokens: 9 }) },
+          { type: 'text-delta', text: 'x' },
+          { type: 'finish', reason: 'stop' },
+        ],
+        { ...OPTIONS, inputTokens },
+      ),
+    );
+    assert.equal((reported[0]?.[1]['message'] as { usage: { input_tokens: number } }).usage.input_tokens, 9);
+    assert.equal(calls, 0);
+    const estimated = parse(await render([{ type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop' }], { ...OPTIONS, inputTokens }));
+    assert.equal((estimated[0]?.[1]['message'] as { usage: { input_tokens: number } }).usage.input_tokens, 44);
+    assert.equal(calls, 1);
+  });
+
+  test('a tool call without an id (some OpenAI-compatible servers) gets one the client can answer', async () => {
+    const frames = await render([
+      { type: 'tool-call-start', index: 0, id: '', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'finish', reason: 'tool-calls' },
+    ]);
+    const message = await sdkFinalMessage(frames);
+    assert.ok(message.content[0]?.type === 'tool_use');
+    assert.match(message.content[0].id, /^toolu_[0-9A-Za-z]{24}$/);
+  });
+
   test('stop sequences', async () => {
     const frames = await render([{ type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop', stopSequence: '###' }]);
     const message = await sdkFinalMessage(frames);

@@ -8,8 +8,11 @@ export interface RenderStreamOptions {
   model: string;
   /** The gateway's message id; minted as `msg_…` when absent. */
   id?: string;
-  /** The gateway's prompt token count, for message_start when the upstream reports usage only at the end. */
-  inputTokens?: number;
+  /**
+   * The gateway's prompt token count, for message_start when the upstream reports usage only at the end;
+   * a function is called only if that count is needed (an Anthropic upstream reports its own first).
+   */
+  inputTokens?: number | (() => number);
   /**
    * When set, a `ping` is written whenever the upstream has been silent this long after message_start (long
    * prefills and thinking pauses), so idle timeouts of proxies in between do not cut the stream. Anthropic's
@@ -40,7 +43,10 @@ export async function* renderMessagesStream(
         if (writer.started && !writer.done) yield frame('ping', {});
         continue;
       }
-      yield* writer.push(event);
+      // One frame per event is the common case; yield it directly rather than through yield* (an await per element).
+      const frames = writer.push(event);
+      if (frames.length === 1) yield frames[0] as string;
+      else for (const frame of frames) yield frame;
       if (writer.done) return;
     }
   } catch (error) {

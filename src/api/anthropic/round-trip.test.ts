@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parseMessagesRequest } from './parse-request.js';
+import { renderMessagesResponse } from './render-response.js';
 import { toAnthropicRequest } from '../../providers/anthropic/convert-request.js';
+import { fromAnthropicResponse } from '../../providers/anthropic/convert-response.js';
 
 /**
  * Anthropic client → canonical → Anthropic upstream must say the same thing. Shapes that are equivalent in
@@ -102,4 +105,28 @@ test('effort and structured output map back to output_config', () => {
     messages: [{ role: 'user', content: 'json please' }],
     output_config: { effort: 'medium', format: { type: 'json_schema', schema: { type: 'object', properties: {} } } },
   });
+});
+
+test('Anthropic responses survive adapter → canonical → surface (recorded fixtures)', () => {
+  for (const name of ['text', 'tool-call', 'cache-usage']) {
+    const original = JSON.parse(
+      readFileSync(new URL(`../../providers/anthropic/__fixtures__/${name}.json`, import.meta.url), 'utf8'),
+    ) as Json & { usage: Json };
+    const rendered = renderMessagesResponse(fromAnthropicResponse(original), { model: String(original['model']), id: String(original['id']) });
+    const { cache_creation: _split, service_tier: _tier, inference_geo: _geo, ...usage } = original.usage;
+    assert.deepEqual(rendered, {
+      id: original['id'],
+      type: 'message',
+      role: 'assistant',
+      model: original['model'],
+      content: original['content'],
+      stop_reason: original['stop_reason'],
+      stop_sequence: original['stop_sequence'],
+      usage: {
+        ...usage,
+        // The TTL split is kept only when it is trivially known (nothing written).
+        cache_creation: usage['cache_creation_input_tokens'] === 0 ? { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } : null,
+      },
+    }, name);
+  }
 });

@@ -2,8 +2,9 @@ import type { StreamEvent } from '../../spec/stream.js';
 import type { Usage } from '../../spec/usage.js';
 import { UNKNOWN_USAGE } from '../../spec/usage.js';
 import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
-import { blockDelta, frame, messageDeltaFrame, messageStartFrame } from './frames.js';
+import { blockDelta, frame, messageDeltaFrame, messageStartFrame, textualDelta } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
+import { mintToolUseId } from './message-id.js';
 
 /**
  * The state machine behind `renderMessagesStream`: canonical events in, Anthropic SSE frames out
@@ -35,7 +36,7 @@ export interface StreamWriterOptions {
   model: string;
   id: string;
   /** The gateway's own prompt count, shown in message_start when the upstream has not reported one yet. */
-  inputTokens?: number;
+  inputTokens?: number | (() => number);
 }
 
 export class MessageStreamWriter {
@@ -130,7 +131,7 @@ export class MessageStreamWriter {
           this.#closeOpen(out);
           this.#open = { kind: 'text', index: this.#openBlock(out, { type: 'text', text: '' }) };
         }
-        out.push(blockDelta(this.#open.index, { type: 'text_delta', text: event.text }));
+        out.push(textualDelta(this.#open.index, 'text_delta', event.text));
         return;
       }
       case 'reasoning-delta': {
@@ -149,7 +150,7 @@ export class MessageStreamWriter {
             signed: false,
           };
         }
-        if (event.text !== '') out.push(blockDelta(this.#open.index, { type: 'thinking_delta', thinking: event.text }));
+        if (event.text !== '') out.push(textualDelta(this.#open.index, 'thinking_delta', event.text));
         if (event.signature !== undefined) {
           out.push(blockDelta(this.#open.index, { type: 'signature_delta', signature: event.signature }));
           this.#open.signed = true;
@@ -172,7 +173,7 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         if (tool.phase === 'open' && this.#open?.kind === 'tool' && this.#open.tool === event.index) {
           if (event.argumentsDelta !== '') {
-            out.push(blockDelta(this.#open.index, { type: 'input_json_delta', partial_json: event.argumentsDelta }));
+            out.push(textualDelta(this.#open.index, 'input_json_delta', event.argumentsDelta));
           }
         } else if (tool.phase === 'queued') {
           tool.buffered += event.argumentsDelta;
@@ -211,7 +212,8 @@ export class MessageStreamWriter {
   #openTool(toolIndex: number, out: string[]): void {
     const tool = this.#tool(toolIndex);
     this.#queue = this.#queue.filter((i) => i !== toolIndex);
-    const index = this.#openBlock(out, { type: 'tool_use', id: tool.id ?? '', name: tool.name ?? '', input: {} });
+    const id = tool.id === undefined || tool.id === '' ? mintToolUseId() : tool.id;
+    const index = this.#openBlock(out, { type: 'tool_use', id, name: tool.name ?? '', input: {} });
     tool.phase = 'open';
     this.#open = { kind: 'tool', index, tool: toolIndex };
     if (tool.buffered !== '') {

@@ -41,6 +41,8 @@ export function parseChatRequest(body: Json): ParsedChat {
   const turns: Message[] = [];
   messages.forEach((raw, i) => parseMessage(raw, `messages[${i}]`, system, turns));
 
+  const n = optionalInteger(body.n, 'n', 1);
+  if (n !== undefined && n > 1) throw new GatewayError('unsupported_feature', 'n: only one choice per request is supported', { param: 'n' });
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   let includeUsage = false;
   if (body.stream_options !== undefined && body.stream_options !== null) {

@@ -15,7 +15,7 @@ const FLAGS: FlagSpecs = {
   port: { type: 'string', description: 'port of the first replica (next ones count up); 0 = ephemeral', default: '8000' },
   speed: { type: 'string', description: 'run engine time X times faster than real time', default: '1' },
   replicas: { type: 'string', description: 'replicas of --hardware/--model to host', default: '1' },
-  fleet: { type: 'string', description: 'YAML fleet file (pools: name, hardware, model, tensorParallel, replicas)' },
+  fleet: { type: 'string', description: 'YAML fleet file (pools: name, hardware, model, tensorParallel, replicas), or "demo"' },
   'served-model-name': { type: 'list', description: 'name(s) the server answers to (repeatable)', default: 'the model id' },
   seed: { type: 'string', description: 'seed for fault decisions', default: '0' },
   'block-size': { type: 'string', description: 'KV block size in tokens (vLLM --block-size)', default: '16' },
@@ -75,7 +75,7 @@ const command: Command = {
       return 0;
     }
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-    const { startEmulatorFleet, loadFleetFile } = await import('../../emulator/index.js');
+    const { startEmulatorFleet, loadFleetFile, DEMO_FLEET } = await import('../../emulator/index.js');
     const fleetPath = stringFlag(args, 'fleet');
     const replicas = numberFlag(args, 'replicas', { min: 1, integer: true }) ?? 1;
     const tp = numberFlag(args, 'tp', { min: 1, integer: true }) ?? 1;
@@ -89,7 +89,9 @@ const command: Command = {
     try {
       pools =
         fleetPath !== undefined
-          ? loadFleetFile(fleetPath).pools
+          ? fleetPath === 'demo'
+            ? DEMO_FLEET.pools
+            : loadFleetFile(fleetPath).pools
           : [
               {
                 name: 'default',

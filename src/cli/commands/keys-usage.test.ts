@@ -75,7 +75,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(report.groups.map((g) => [g.group, g.costUsd, g.cacheWriteTokens]), [['search', 0.25, null]]);
       const csv = cli(['usage', '--by', 'model', '--csv', ...target]);
       assert.match(csv.stdout, /^model,requests,/);
-      assert.match(csv.stdout, /\ngpt-4o,1,0,0,100,60,,20,,0.25,/);
+      assert.match(csv.stdout, /\ngpt-4o,1,0,0,100,60,,20,,0.25,0,/);
       const table = cli(['usage', '--tenant', 'acme', '--since', '1h', ...target]);
       assert.match(table.stdout, /TOTAL\s+1\s/);
     });

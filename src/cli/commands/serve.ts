@@ -7,6 +7,10 @@ import { PROVIDER_IDS } from '../../providers/registry.js';
 import { POLICY_NAMES } from '../../scheduler/registry.js';
 import { Gateway } from '../../server/gateway.js';
 import { listen } from '../../server/http-server.js';
+import { startDemoFleet, type DemoFleet } from '../../server/demo-fleet.js';
+import { createLogger } from '../../server/logger.js';
+import { mountAdmin, tenancyHooks, tenancyOptions } from '../../server/tenancy-hooks.js';
+import { Tenancy } from '../../tenancy/tenancy.js';
 
 const FLAGS: FlagSpecs = {
   config: { type: 'string', description: 'YAML config file (see docs/configuration.md)' },
@@ -16,10 +20,15 @@ const FLAGS: FlagSpecs = {
   model: { type: 'string', description: 'with --upstream: the model name to serve' },
   'api-key-env': { type: 'string', description: 'with --upstream: environment variable holding the upstream API key' },
   vendor: { type: 'string', description: 'with --upstream: vllm, sglang, llamacpp, ollama, tgi, openai' },
+  speed: { type: 'string', description: 'with no config: how many times faster than real time the emulated fleet runs', default: '20' },
+  db: { type: 'string', description: 'SQLite file for API keys and the usage ledger', default: '.switchyard/switchyard.db' },
+  postgres: { type: 'string', description: 'PostgreSQL URL for keys and the ledger, shared by every gateway process' },
+  redis: { type: 'string', description: 'Redis URL: rate limits and budgets shared by every gateway process' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
-const USAGE = 'switchyard serve [--config FILE] [--port N] [--host H] | serve --upstream URL --model NAME';
+const USAGE =
+  'switchyard serve [--config FILE] [--port N] [--host H] | serve --upstream URL --model NAME | serve (no config: emulated demo fleet) [--speed N]';
 
 /** `switchyard serve`: the gateway. Stops gracefully on SIGTERM/SIGINT. */
 const serve: Command = {
@@ -34,8 +43,12 @@ const serve: Command = {
     const port = numberFlag(args, 'port', { min: 0, integer: true });
     const host = stringFlag(args, 'host');
     let config: Config;
+    let demo: DemoFleet | undefined;
     try {
-      config = resolveConfig(args.flags, port, host);
+      if (args.flags.config === undefined && args.flags.upstream === undefined) {
+        demo = await startDemoFleet({ speed: numberFlag(args, 'speed', { min: 0.001 }) ?? 20 });
+        config = demo.config;
+      } else config = resolveConfig(args.flags, port, host);
     } catch (error) {
       if (error instanceof ConfigError) {
         console.error(`switchyard: ${error.message}`);
@@ -43,7 +56,30 @@ const serve: Command = {
       }
       throw error;
     }
-    const gateway = new Gateway({ config });
+    // tenancy: keys, limits, budgets and the ledger (docs/tenancy.md); flags override the config file.
+    for (const [flag, field] of [['db', 'sqlite'], ['postgres', 'postgres'], ['redis', 'redis']] as const) {
+      const value = stringFlag(args, flag);
+      if (value !== undefined) config.tenancy[field] = value;
+    }
+    const logger = createLogger(config.server.logLevel);
+    let tenancy: Tenancy;
+    try {
+      tenancy = await Tenancy.open(tenancyOptions(config));
+    } catch (error) {
+      console.error(`switchyard: cannot start tenancy (keys, limits, ledger): ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const hooks = tenancyHooks({ tenancy, config, logger, replicaInFlight: (id) => gateway.fleet.get(id)?.inFlight ?? 0 });
+    const gateway: Gateway = new Gateway({ config, hooks, logger });
+    mountAdmin(gateway, tenancy);
+    gateway.shutdownHooks.push(() => tenancy.close());
+    if (demo !== undefined) {
+      const fleet = demo.fleet;
+      gateway.shutdownHooks.push(() => fleet.close());
+      gateway.logger.info('no config given: started an emulated fleet', {
+        replicas: fleet.replicas.map((r) => `${r.pool}/${r.id} ${r.hardware} ${r.model} ${r.url}`),
+      });
+    }
     const running = await listen(gateway, host ?? config.server.host, port ?? config.server.port);
     gateway.logger.info('switchyard gateway listening', {
       url: running.url,
@@ -88,7 +124,7 @@ function resolveConfig(flags: Record<string, unknown>, port: number | undefined,
     });
   }
   if (typeof file === 'string') return loadConfigFile(file, { providers: PROVIDER_IDS, policies: POLICY_NAMES });
-  throw new UsageError('give --config FILE or --upstream URL --model NAME (see `switchyard serve --help`)');
+  throw new UsageError('give --config FILE or --upstream URL --model NAME, or neither for the emulated demo fleet');
 }
 
 export default serve;

@@ -78,6 +78,7 @@ describe('switchyard sim', () => {
       ['pools:\n  - {name: a, hardware: h100-sxmm, model: llama-3.1-8b, replicas: 1}\n', /gpu\.yaml: pools\[0\] \(a\): unknown hardware "h100-sxmm"/],
       ['pools:\n  - {name: a, hardware: l4, model: llama-3.1-70b, replicas: 1}\n', /gpu\.yaml: pools\[0\] \(a\): .*(fit|memory)/i],
       ['pools:\n  - {name: a, hardware: l4, model: llama-3.1-8b, replicas: 0}\n', /gpu\.yaml: pools\[0\]\.replicas/],
+      ['pools:\n  - {name: a, hardware: l4, model: llama-3.1-8b, replicas: 1, engine: {blockSize: 24}}\n', /pool a: .*hashBlockTokens 512 must be a positive multiple of the block size 24/],
     ];
     for (const [text, message] of fleets) {
       const out = sim('--trace', trace, '--fleet', file('gpu.yaml', text), '--policy', 'round-robin');

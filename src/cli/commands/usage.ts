@@ -29,6 +29,7 @@ const COLUMNS: Array<[string, (t: UsageTotals) => number | null, number]> = [
   ['output_tokens', (t) => t.outputTokens, 0],
   ['reasoning_tokens', (t) => t.reasoningTokens, 0],
   ['cost_usd', (t) => t.costUsd, 6],
+  ['unknown_cost', (t) => t.unknownCost, 0],
   ['energy_j', (t) => t.energyJ, 1],
   ['mean_ttft_ms', (t) => t.meanTtftMs, 1],
   ['mean_latency_ms', (t) => t.meanLatencyMs, 1],

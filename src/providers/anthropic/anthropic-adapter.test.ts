@@ -106,6 +106,16 @@ describe('AnthropicAdapter.chat', () => {
     });
   });
 
+  test('anthropic-beta: the config’s and an Anthropic client’s, merged; never an OpenAI client’s', async () => {
+    const withBeta = { ...upstream, options: { beta: 'token-efficient-tools-2025-02-19' } };
+    server.respond(jsonFixture('text'));
+    await adapter.chat({ ...request, headers: { 'anthropic-beta': 'context-management-2025-06-27, token-efficient-tools-2025-02-19' } }, withBeta, ctx);
+    assert.equal(lastSent().headers['anthropic-beta'], 'token-efficient-tools-2025-02-19,context-management-2025-06-27');
+    server.respond(jsonFixture('text'));
+    await adapter.chat({ ...request, surface: 'openai', headers: { 'anthropic-beta': 'x' } }, upstream, ctx);
+    assert.equal(lastSent().headers['anthropic-beta'], undefined);
+  });
+
   test('tool calls', async () => {
     server.respond(jsonFixture('tool-call'));
     const response = await adapter.chat(request, upstream, ctx);

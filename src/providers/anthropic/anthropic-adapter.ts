@@ -22,7 +22,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async chat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<ChatResponse> {
     const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: false, ...limits(target) });
-    const response = await this.#post(target, '/messages', body, context, 'application/json');
+    const response = await this.#post(request, target, '/messages', body, context, 'application/json');
     let json: unknown;
     try {
       json = await response.json();
@@ -37,7 +37,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
     const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: true, ...limits(target) });
-    const response = await this.#post(target, '/messages', body, context, 'text/event-stream');
+    const response = await this.#post(request, target, '/messages', body, context, 'text/event-stream');
     const contentType = String(response.headers['content-type'] ?? '');
     if (contentType.includes('application/json')) {
       // A JSON answer to a streaming call is an error envelope, or not Anthropic's API at all.
@@ -57,7 +57,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async countTokens(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<number> {
     const body = toCountTokensRequest(request, target.upstreamModel);
-    const response = await this.#post(target, '/messages/count_tokens', body, context, 'application/json');
+    const response = await this.#post(request, target, '/messages/count_tokens', body, context, 'application/json');
     const json = (await response.json()) as { input_tokens?: unknown };
     if (typeof json.input_tokens !== 'number') {
       throw new UpstreamError({ kind: 'protocol', message: 'anthropic: count_tokens answered without input_tokens' });
@@ -67,6 +67,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   /** Sends the call; resolves only on a 2xx, so a failed call can still be retried elsewhere. */
   async #post(
+    request: ChatRequest,
     target: UpstreamTarget,
     path: string,
     body: Record<string, unknown>,
@@ -76,7 +77,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const response = await context.transport({
       method: 'POST',
       url: endpoint(target.baseUrl, path),
-      headers: headers(target, accept),
+      headers: headers(target, accept, request),
       body: JSON.stringify(body),
       signal: context.signal,
     });
@@ -96,14 +97,20 @@ export function endpoint(baseUrl: string, path: string): string {
   return base.endsWith('/v1') ? `${base}${path}` : `${base}/v1${path}`;
 }
 
-function headers(target: UpstreamTarget, accept: string): Record<string, string> {
+function headers(target: UpstreamTarget, accept: string, request: ChatRequest): Record<string, string> {
   const options = target.options ?? {};
   const out: Record<string, string> = {
     'content-type': 'application/json',
     accept,
     'anthropic-version': typeof options['version'] === 'string' ? options['version'] : ANTHROPIC_VERSION,
   };
-  if (typeof options['beta'] === 'string') out['anthropic-beta'] = options['beta'];
+  // Betas from config, plus an Anthropic client's own (they switch on the beta fields its `extra` carries).
+  const betas = new Set<string>();
+  const fromClient = request.surface === 'anthropic' ? request.headers?.['anthropic-beta'] : undefined;
+  for (const list of [options['beta'], fromClient]) {
+    if (typeof list === 'string') for (const beta of list.split(',')) if (beta.trim() !== '') betas.add(beta.trim());
+  }
+  if (betas.size > 0) out['anthropic-beta'] = [...betas].join(',');
   if (target.apiKey !== undefined) out['x-api-key'] = target.apiKey;
   return { ...out, ...target.headers };
 }

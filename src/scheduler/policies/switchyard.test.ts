@@ -7,6 +7,7 @@ import { Random } from '../../util/random.js';
 import { createPolicy } from '../registry.js';
 import { chain, replicaState, requestFeatures } from '../testing.js';
 import { SwitchyardPolicy } from './switchyard.js';
+import { tpotRisk } from './switchyard-estimate.js';
 
 const MODEL = 'llama-3.1-8b';
 
@@ -174,5 +175,33 @@ describe('determinism', () => {
       assert.deepEqual(run(name), first, name);
       assert.ok(new Set(first).size > 1, `${name} makes more than one kind of decision`);
     }
+  });
+});
+
+describe('switchyard TPOT protection', () => {
+  test('tpotRisk: short answers meeting a long prefill chunk are at risk, long ones are not', () => {
+    // 4 tokens (3 decode steps of 20 ms), 80% of the time in 500 ms chunk steps: one chunk step misses
+    // 100 ms; chunk steps are p = (0.8/500) / (0.8/500 + 0.2/20) ≈ 14% of steps: P(≥1 in 3) ≈ 1 − e^−0.41.
+    const short = tpotRisk(4, 0.8, 500, 20, 100);
+    assert.ok(Math.abs(short - (1 - Math.exp(-3 * (0.0016 / 0.0116)))) < 1e-9, `short ${short}`);
+    // At 30% prefill a long answer averages out; the same 4-token answer still is at risk.
+    const long = tpotRisk(300, 0.3, 500, 20, 100);
+    assert.ok(long < 1e-6, `long ${long}`);
+    assert.ok(tpotRisk(4, 0.3, 500, 20, 100) > 0.01);
+    assert.equal(tpotRisk(4, 0.8, 500, 20, Infinity), 0);
+    assert.equal(tpotRisk(4, 0.8, 500, 120, 100), 1);
+    assert.ok(tpotRisk(4, 0.9, 500, 20, 100) > short, 'more prefill, more risk');
+  });
+
+  test("a long prompt avoids the replica whose running short answers its prefill would stall", () => {
+    const policy = new SwitchyardPolicy();
+    // Teach the policy that answers are short (mean 8 tokens): a running sequence has ~2 tokens left.
+    for (let i = 0; i < 30; i++) policy.onComplete(chat(`o${i}`), 'x', 0, { ok: true, outputTokens: 8 });
+    const busy = replica('t1', 'trainium2', { running: 6, pendingPrefillTokens: 4000 });
+    const idle = replica('t2', 'trainium2', { running: 0 });
+    const long = chat('long', { promptTokens: 6000, maxOutputTokens: 8 });
+    assert.equal(routed(policy.decide(long, { now: 0, replicas: [busy, idle] })).replicaId, 't2');
+    // With only the busy replica, it waits rather than stall the answers in flight.
+    assert.equal(policy.decide(chat('long2', { promptTokens: 6000, maxOutputTokens: 8 }), { now: 0, replicas: [busy] }).kind, 'queue');
   });
 });

@@ -2,7 +2,8 @@ import type { ReplicaState } from '../../spec/replica.js';
 import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
 import { EstimateCorrections } from '../corrections.js';
 import { ReplicaModels } from '../estimates.js';
-import { estimateReplica, type ReplicaEstimate } from './switchyard-estimate.js';
+import { PrefillLoad } from '../prefill-load.js';
+import { estimateReplica, type EstimateContext, type ReplicaEstimate } from './switchyard-estimate.js';
 import { noHealthyReplica } from './no-healthy-replica.js';
 import { PrefixSource } from './prefix-source.js';
 
@@ -34,14 +35,21 @@ export interface SwitchyardOptions {
   margin?: number;
   /** Energy price, $/J. Default $0.15/kWh. */
   usdPerJoule?: number;
-  /** score = cost × (1 + latencyWeight × TTFT / TTFT objective). */
+  /** score = cost × (1 + latencyWeight × TTFT / TTFT objective + tpotWeight × TPOT / TPOT objective). */
   latencyWeight?: number;
+  tpotWeight?: number;
+  /** TPOT objective used for scoring when a request carries none. */
+  referenceTpotMs?: number;
   /** Objective used for scoring and for batch headroom when a request carries none. */
   referenceTtftMs?: number;
   /** Batch work takes a replica only while its TTFT stays below this fraction of the reference objective. */
   batchHeadroom?: number;
   /** Learn per-replica corrections from observed latencies (on by default). */
   learn?: boolean;
+  /** Largest acceptable probability of missing the TPOT objective (tpotRisk). */
+  maxTpotRisk?: number;
+  /** score × (1 + riskWeight × tpotRisk). */
+  riskWeight?: number;
 }
 
 export class SwitchyardPolicy implements RoutingPolicy {
@@ -50,6 +58,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
   readonly #models = new ReplicaModels();
   readonly #prefix = new PrefixSource();
   readonly corrections = new EstimateCorrections();
+  readonly #prefillLoad = new PrefillLoad();
   readonly #scratch: ReplicaEstimate = blankEstimate();
   readonly #best: ReplicaEstimate = blankEstimate();
 
@@ -58,9 +67,13 @@ export class SwitchyardPolicy implements RoutingPolicy {
       margin: options.margin ?? 0.15,
       usdPerJoule: options.usdPerJoule ?? 0.15 / 3.6e6,
       latencyWeight: options.latencyWeight ?? 1,
+      tpotWeight: options.tpotWeight ?? 1,
+      referenceTpotMs: options.referenceTpotMs ?? 100,
       referenceTtftMs: options.referenceTtftMs ?? 2000,
       batchHeadroom: options.batchHeadroom ?? 0.5,
       learn: options.learn ?? true,
+      maxTpotRisk: options.maxTpotRisk ?? 0.25,
+      riskWeight: options.riskWeight ?? 2,
     };
   }
 
@@ -72,9 +85,19 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const ttftBudget = ttftObjective === undefined ? Infinity : ttftObjective - waited;
     const tpotBudget = request.slo.tpotMs ?? Infinity;
     const reference = ttftObjective ?? o.referenceTtftMs;
+    const tpotReference = request.slo.tpotMs ?? o.referenceTpotMs;
     const expectedOutput = this.#expectedOutput(request);
     const batch = request.priority === 'batch';
     const slack = 1 + o.margin;
+    const context: EstimateContext = {
+      expectedOutput,
+      corrections: this.corrections,
+      usdPerJoule: o.usdPerJoule,
+      prefillShare: 0,
+      prefillTauMs: this.#prefillLoad.tauMs,
+      tpotObjectiveMs: tpotBudget,
+      typicalRemainingOutput: this.#typicalRemainingOutput(request),
+    };
 
     const best = this.#best;
     let found = false;
@@ -93,14 +116,20 @@ export class SwitchyardPolicy implements RoutingPolicy {
         continue;
       }
       const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
-      const e = estimateReplica(this.#scratch, model, replica, request, matched, expectedOutput, this.corrections, o.usdPerJoule);
+      context.prefillShare = this.#prefillLoad.share(replica.id, fleet.now);
+      const e = estimateReplica(this.#scratch, model, replica, request, matched, context);
       if (e.ttftMs < fastest) {
         fastest = e.ttftMs;
         fastestReplica = replica;
         fastestCongested = e.queueMs > 0.5 * reference;
       }
       if (e.idleTtftMs < fastestIdle) fastestIdle = e.idleTtftMs;
-      let feasible = e.kvFits && e.ttftMs * slack <= ttftBudget && e.tpotMs * slack <= tpotBudget;
+      let feasible =
+        e.kvFits &&
+        e.ttftMs * slack <= ttftBudget &&
+        e.tpotMs * slack <= tpotBudget &&
+        e.tpotRisk <= o.maxTpotRisk &&
+        e.stallLoad <= 1;
       if (feasible && batch) {
         feasible =
           e.ttftMs * slack <= o.batchHeadroom * reference &&
@@ -108,7 +137,10 @@ export class SwitchyardPolicy implements RoutingPolicy {
           replica.kvUsage < 0.8;
       }
       if (!feasible) continue;
-      e.score = e.costUsd * (1 + (o.latencyWeight * e.ttftMs) / reference);
+      e.score =
+        e.costUsd *
+        (1 + (o.latencyWeight * e.ttftMs) / reference + (o.tpotWeight * e.tpotMs) / tpotReference) *
+        (1 + o.riskWeight * e.tpotRisk + e.stallLoad);
       if (!found || e.score < best.score) {
         Object.assign(best, e);
         best.replica = replica;
@@ -131,18 +163,15 @@ export class SwitchyardPolicy implements RoutingPolicy {
       }
       return {
         kind: 'reject',
-        reason: `no replica can prefill ${request.promptTokens} tokens within ${ttftObjective} ms, and the fastest is busy`,
+        reason: 'no replica can prefill this prompt within the objective, and the fastest is busy',
         retryAfterMs: clampRetry(fastest - fastestIdle),
       };
     }
     if (fastest <= ttftBudget + reference) {
-      return { kind: 'queue', reason: `every replica would miss the objective now (best TTFT ${Math.round(fastest)} ms)` };
+      return { kind: 'queue', reason: 'every replica would miss the objective now; waiting for capacity' };
     }
-    return {
-      kind: 'reject',
-      reason: `every replica would miss the latency objective (best TTFT ${Math.round(fastest)} ms of ${Math.round(ttftBudget)} ms left)`,
-      retryAfterMs: clampRetry(fastest - ttftBudget),
-    };
+    // Stable reason strings: callers count rejections by reason.
+    return { kind: 'reject', reason: 'every replica would miss the latency objective', retryAfterMs: clampRetry(fastest - ttftBudget) };
   }
 
   /** Routes to a replica chosen outside the feasible set, re-estimating it for the record. */
@@ -150,9 +179,15 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const model = this.#models.get(replica);
     if (model === null) return { kind: 'route', replicaId: replica.id, reason: why };
     const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
-    const e = estimateReplica(
-      this.#scratch, model, replica, request, matched, this.#expectedOutput(request), this.corrections, this.#options.usdPerJoule,
-    );
+    const e = estimateReplica(this.#scratch, model, replica, request, matched, {
+      expectedOutput: this.#expectedOutput(request),
+      corrections: this.corrections,
+      usdPerJoule: this.#options.usdPerJoule,
+      prefillShare: this.#prefillLoad.share(replica.id, fleet.now),
+      prefillTauMs: this.#prefillLoad.tauMs,
+      tpotObjectiveMs: request.slo.tpotMs ?? Infinity,
+      typicalRemainingOutput: this.#typicalRemainingOutput(request),
+    });
     return this.#route(request, replica, e, fleet, why);
   }
 
@@ -162,6 +197,7 @@ export class SwitchyardPolicy implements RoutingPolicy {
 
   #route(request: RequestFeatures, replica: ReplicaState, e: ReplicaEstimate, fleet: FleetView, why: string): Decision {
     if (fleet.prefix === undefined) this.#prefix.record(request, replica);
+    this.#prefillLoad.add(replica.id, fleet.now, e.ownPrefillMs);
     this.corrections.predicted(request, replica.id, e.rawTtftMs, e.rawTpotMs);
     return {
       kind: 'route',
@@ -169,6 +205,16 @@ export class SwitchyardPolicy implements RoutingPolicy {
       reason: `${why}: ${replica.pool}/${replica.hardware}, TTFT ≈ ${Math.round(e.ttftMs)} ms, TPOT ≈ ${e.tpotMs.toFixed(1)} ms`,
       estimate: { ttftMs: e.ttftMs, tpotMs: e.tpotMs, costUsd: e.costUsd, energyJ: e.energyJ, cachedTokens: e.cachedTokens },
     };
+  }
+
+  /**
+   * Output a running sequence still has to produce, for the stall budget: it is on average half-way
+   * through, and output lengths are right-skewed (Azure code: median 13, mean 28), so a typical sequence is
+   * about a quarter of the mean output from its end. Tuned on bench/routing.ts (docs/routing-results.md):
+   * half the mean let short answers be stalled past their TPOT on the Azure trace.
+   */
+  #typicalRemainingOutput(request: RequestFeatures): number {
+    return (this.corrections.meanOutput ?? request.maxOutputTokens) / 4;
   }
 
   /** `max_tokens` is a cap; once outputs were seen, price at most twice the mean. */
@@ -180,8 +226,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
 
 function blankEstimate(): ReplicaEstimate {
   return {
-    replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, rawTtftMs: 0, rawTpotMs: 0,
-    kvFits: true, costUsd: 0, energyJ: 0, score: 0,
+    replica: undefined, cachedTokens: 0, queueMs: 0, idleTtftMs: 0, ttftMs: 0, tpotMs: 0, ownPrefillMs: 0, rawTtftMs: 0, rawTpotMs: 0,
+    kvFits: true, tpotRisk: 0, stallLoad: 0, costUsd: 0, energyJ: 0, score: 0,
   };
 }
 

@@ -2,6 +2,8 @@ import type { Slo } from '../../spec/request.js';
 import { Samples } from './samples.js';
 import { Timeline } from './timeline.js';
 
+const MAX_REASONS = 32;
+
 export interface PoolCounters {
   routed: number;
   completed: number;
@@ -50,9 +52,16 @@ export class Collector {
     if (atMs > this.lastArrivalMs) this.lastArrivalMs = atMs;
   }
 
+  /**
+   * Counts a rejection under its reason with the numbers taken out ("best TTFT 1006 ms of -1012 ms left" and
+   * "… 1024 ms of -986 ms left" are one reason), so a policy that explains itself per request still yields a
+   * short table. Past MAX_REASONS distinct reasons the rest count as "other".
+   */
   reject(reason: string): void {
     this.rejected++;
-    this.rejectReasons.set(reason, (this.rejectReasons.get(reason) ?? 0) + 1);
+    let key = reason.replace(/-?\d+(?:\.\d+)?/g, 'N').trim() || 'unspecified';
+    if (!this.rejectReasons.has(key) && this.rejectReasons.size >= MAX_REASONS) key = 'other';
+    this.rejectReasons.set(key, (this.rejectReasons.get(key) ?? 0) + 1);
   }
 
   /** Returns whether the request met its SLO. */

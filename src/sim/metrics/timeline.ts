@@ -1,6 +1,7 @@
 /**
  * Per-pool series over virtual time for the report: utilisation (busy share of replica time) and queue
- * length (the most requests waiting in the pool's engines, plus the fleet queue, seen in each bucket).
+ * length (the most requests waiting in all the pool's engines together, and in the fleet queue, seen in
+ * each bucket).
  * Buckets start 1 s wide; when there are more than MAX_BUCKETS, neighbours merge and the width doubles, so
  * memory stays bounded whatever the simulated span.
  */
@@ -10,7 +11,7 @@ export interface TimelineSeries {
   bucketMs: number;
   /** Per pool, per bucket: busy replica-ms / (replicas × bucket ms). */
   utilisation: number[][];
-  /** Per pool, per bucket: the largest number of requests waiting in the pool's engines. */
+  /** Per pool, per bucket: the largest number of requests waiting in the pool's engines together. */
   waiting: number[][];
   /** Per bucket: the largest fleet-queue length (requests a policy asked to hold). */
   queued: number[];

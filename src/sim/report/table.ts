@@ -45,7 +45,9 @@ export function summaryTable(r: SimResult): string {
     ),
   ];
   if (Object.keys(r.reject_reasons).length > 0) {
-    lines.push('', 'rejections: ' + Object.entries(r.reject_reasons).map(([k, v]) => `${k} ${int(v)}`).join(', '));
+    lines.push('', 'rejections:');
+    const reasons = Object.entries(r.reject_reasons).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    for (const [reason, count] of reasons) lines.push(`  ${int(count).padStart(8)}  ${reason}`);
   }
   return lines.join('\n');
 }

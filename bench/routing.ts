@@ -1,0 +1,89 @@
+/**
+ * Routing benchmark: every policy in src/scheduler/registry.ts, replayed by the simulator (runSimulation,
+ * virtual clock, the engine model of src/engine) on two real traces × two fleets × three load levels, and
+ * written to docs/routing-results.md.
+ *
+ *   node --import tsx bench/routing.ts [--out docs/routing-results.md] [--json results.json] [--quick]
+ *
+ * --quick keeps a fifth of the requests (a smoke run; the committed file comes from a full run).
+ */
+import { writeFileSync } from 'node:fs';
+import { POLICY_NAMES } from '../src/scheduler/registry.js';
+import type { FleetFile } from '../src/sim/fleet-file.js';
+import { runSimulation } from '../src/sim/simulate.js';
+import type { SimResult } from '../src/sim/result.js';
+import type { Slo } from '../src/spec/request.js';
+import { renderRoutingResults, type Cell, type Scenario } from './routing-report.js';
+
+const TRACES = '/work/shared/data/traces';
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const out = flag('--out') ?? 'docs/routing-results.md';
+const jsonOut = flag('--json');
+const traceDir = flag('--traces') ?? process.env['SWITCHYARD_TRACES'] ?? TRACES;
+
+const pool = (name: string, hardware: string, replicas: number) => ({ name, hardware, model: 'llama-3.1-8b', tensorParallel: 1, replicas });
+/** 8 × H100 at $4.50 = $36.00/h. */
+const HOMOGENEOUS: FleetFile = { pools: [pool('h100', 'h100-sxm', 8)] };
+/** 3 × H100 ($13.50) + 6 × Trainium2 ($13.41) + 5 × L40S ($9.00) = $35.91/h. */
+const MIXED: FleetFile = { pools: [pool('h100', 'h100-sxm', 3), pool('trn2', 'trainium2', 6), pool('l40s', 'l40s', 5)] };
+
+const SCENARIOS: Scenario[] = [
+  {
+    trace: 'Mooncake conversation',
+    file: `${traceDir}/mooncake_conversation_trace.jsonl`,
+    limit: 3000,
+    slo: { ttftMs: 5000, tpotMs: 100 },
+    rateScales: [1, 2, 4],
+  },
+  {
+    trace: 'Azure 2023 code',
+    file: `${traceDir}/AzureLLMInferenceTrace_code.csv`,
+    limit: 6000,
+    slo: { ttftMs: 2000, tpotMs: 100 },
+    rateScales: [3, 10, 30],
+  },
+];
+const FLEETS: { name: string; fleet: FleetFile }[] = [
+  { name: 'homogeneous 8 × H100', fleet: HOMOGENEOUS },
+  { name: 'mixed 3 × H100 + 6 × Trainium2 + 5 × L40S', fleet: MIXED },
+];
+
+function fleetUsdPerHour(result: SimResult): number {
+  return result.per_pool.reduce((sum, p) => sum + p.usd_per_hour * p.replicas, 0);
+}
+
+const cells: Cell[] = [];
+const started = performance.now();
+for (const scenario of SCENARIOS) {
+  const limit = quick ? Math.round(scenario.limit / 5) : scenario.limit;
+  for (const { name: fleetName, fleet } of FLEETS) {
+    for (const rateScale of scenario.rateScales) {
+      for (const policy of POLICY_NAMES) {
+        const t0 = performance.now();
+        const { result } = runSimulation({
+          trace: { file: scenario.file },
+          fleet,
+          policy,
+          slo: scenario.slo as Slo,
+          rateScale,
+          limit,
+          seed: 1,
+        });
+        cells.push({ trace: scenario.trace, fleet: fleetName, rateScale, policy, result, fleetUsdPerHour: fleetUsdPerHour(result) });
+        process.stderr.write(
+          `${scenario.trace} | ${fleetName} | x${rateScale} | ${policy}: SLO ${(100 * result.slo_attainment).toFixed(1)}% ` +
+            `goodput ${result.goodput_rps.toFixed(2)} req/s (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+        );
+      }
+    }
+  }
+}
+const seconds = (performance.now() - started) / 1000;
+writeFileSync(out, renderRoutingResults({ scenarios: SCENARIOS, fleets: FLEETS.map((f) => f.name), cells, seconds, quick }));
+if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify(cells, null, 2));
+process.stderr.write(`wrote ${out} (${cells.length} runs, ${seconds.toFixed(0)} s)\n`);
