@@ -112,7 +112,7 @@ export class Dispatcher {
         tried.add(replica.spec.id);
         attempts++;
         // dispatch
-        this.fleet.begin(replica, features.promptTokens);
+        this.fleet.begin(replica, features.promptTokens, features);
         this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;
