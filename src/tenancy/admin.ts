@@ -112,6 +112,7 @@ async function route(request: AdminRequest, o: AdminOptions, now: () => number):
     if (method === 'POST') {
       const t = now();
       const created = await createKey(o.keys, parseNewKeyBody(parseBody(request.body), t), t);
+      o.authenticator?.noteKeyCreated();
       // The only time the key is ever shown.
       return json(201, { key: created.key, ...keyJson(created.record, t) });
     }
