@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkLiveUrls, healthCheckSchema, kvEventsSchema, metricsSchema } from './live-schema.js';
 
 /**
  * The YAML config, as a zod schema. Field names are camelCase as written in the file. Everything has a
@@ -53,7 +54,11 @@ export const backendSchema = z.strictObject({
   idleWatts: z.number().min(0).default(0),
   /** Running-sequence cap of the engine (vLLM `max_num_seqs`), for least-loaded style policies. */
   maxRunning: z.number().int().min(1).default(256),
-});
+  /** Live state of self-hosted replicas: /metrics scraping, KV events, active health checks (live-schema.ts). */
+  metrics: metricsSchema,
+  kvEvents: kvEventsSchema,
+  health: healthCheckSchema,
+}).superRefine(checkLiveUrls);
 
 export const modelSchema = z.strictObject({
   /** The public name clients send as `model`. */

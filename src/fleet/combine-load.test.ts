@@ -85,5 +85,5 @@ test('the precise prefix index is offered to policies only when every candidate 
   fleet.get('a')!.kvSynced = true;
   assert.equal(fleet.view(0, candidates).prefix, undefined);
   fleet.get('b')!.kvSynced = true;
-  assert.equal(fleet.view(0, candidates).prefix, fleet.prefix);
+  assert.equal(fleet.view(0, candidates).prefix, fleet.livePrefix);
 });

@@ -2,6 +2,7 @@ import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
 import type { FleetView } from '../spec/routing.js';
 import { PrecisePrefixIndex } from '../scheduler/prefix/precise-index.js';
+import { LivePrefixLookup } from './live-prefix.js';
 import type { BreakerOptions } from './circuit-breaker.js';
 import { Replica, type ReplicaSpec } from './replica.js';
 
@@ -25,12 +26,15 @@ export class Fleet {
   readonly #byPool = new Map<string, Replica[]>();
   /** What each replica's engine says its KV cache holds, from KV events (kv-subscriber.ts). */
   readonly prefix = new PrecisePrefixIndex();
+  /** The precise index plus speculative entries for requests just dispatched (live-prefix.ts). */
+  readonly livePrefix: LivePrefixLookup;
 
   constructor(
     specs: readonly ReplicaSpec[],
     breaker: BreakerOptions,
     readonly clock: Clock,
   ) {
+    this.livePrefix = new LivePrefixLookup(this.prefix, () => clock.now());
     for (const spec of specs) {
       const replica = new Replica(spec, breaker, clock);
       this.#byId.set(spec.id, replica);
@@ -77,11 +81,16 @@ export class Fleet {
    */
   view(now: number, candidates: readonly ReplicaState[]): FleetView {
     for (const state of candidates) if (this.#byId.get(state.id)?.kvSynced !== true) return { now, replicas: candidates };
-    return { now, replicas: candidates, prefix: this.prefix };
+    return { now, replicas: candidates, prefix: this.livePrefix };
   }
 
-  /** A request was sent to the replica. */
-  begin(replica: Replica, promptTokens: number): void {
+  /**
+   * A request was sent to the replica. `request.blockHashes` (read only when the replica's KV events are
+   * live, since computing them tokenizes the prompt) become speculative prefix entries until the engine's
+   * events confirm them.
+   */
+  begin(replica: Replica, promptTokens: number, request?: { readonly blockHashes: readonly number[] }): void {
+    if (request !== undefined && replica.kvSynced) this.livePrefix.speculate(replica.spec.id, request.blockHashes);
     replica.inFlight++;
     replica.dispatched++;
     replica.dispatchedPromptTokens += promptTokens;

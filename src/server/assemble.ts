@@ -4,6 +4,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { createAdapter, isProviderId } from '../providers/registry.js';
 import type { ReplicaSpec } from '../fleet/replica.js';
 import { kvCapacityBlocks, replicaSpec } from '../engine/replica-spec.js';
+import { liveEndpoints } from './live-endpoints.js';
 
 /** Config backends → replica specs (one per base URL) and one adapter per pool. */
 export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters: Map<string, ProviderAdapter> } {
@@ -24,6 +25,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
       const url = typeof replica === 'string' ? replica : replica.url;
       const id = typeof replica === 'string' || replica.id === undefined ? `${backend.name}-${index}` : replica.id;
       const options: Record<string, unknown> = { ...backend.options };
+      const live = liveEndpoints(backend, url);
       if (backend.vendor !== undefined) options.vendor = backend.vendor;
       specs.push({
         id,
@@ -38,6 +40,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
         maxRunning: backend.maxRunning,
         ...(kvBlocksTotal === undefined ? {} : { kvBlocksTotal, blockSize: BLOCK_SIZE }),
         provider: backend.provider,
+        ...(live === undefined ? {} : { live }),
         target: {
           baseUrl: url,
           upstreamModel: backend.model,

@@ -20,6 +20,8 @@ export interface DispatchOptions {
 
 /** How often a queued request asks the policy again. */
 const QUEUE_POLL_MS = 20;
+/** Slack added to a retry-after wait so the paused replica has reopened when we look again. */
+const PAUSE_MARGIN_MS = 10;
 
 /** A call that reached a replica and succeeded; the caller ends it when the answer is delivered. */
 export interface Lease<T> {
@@ -90,7 +92,9 @@ export class Dispatcher {
           if (last && !waited && shortestWait <= this.options.maxRetryAfterMs) {
             // Every replica asked us to wait a little and there is no fallback left: wait once, retry.
             waited = true;
-            await sleep(shortestWait, signal);
+            // A few ms past the pause: timers and the clock tick separately, and waking a hair early
+            // would find the replica still paused and give up.
+            await sleep(shortestWait + PAUSE_MARGIN_MS, signal);
             tried.clear();
             continue;
           }
@@ -112,7 +116,7 @@ export class Dispatcher {
         tried.add(replica.spec.id);
         attempts++;
         // dispatch
-        this.fleet.begin(replica, features.promptTokens);
+        this.fleet.begin(replica, features.promptTokens, features);
         this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;

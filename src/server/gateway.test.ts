@@ -13,6 +13,8 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 const hello = { model: 'rail', messages: [{ role: 'user', content: 'hi' }] };
+/** Fixture servers replay their queued answers to any path: keep the gateway's live monitors off them. */
+const NO_LIVE = { metrics: { enabled: false }, kvEvents: { enabled: false }, health: { enabled: false } };
 
 describe('gateway over fixture upstreams', () => {
   let a: FixtureServer;
@@ -27,8 +29,8 @@ describe('gateway over fixture upstreams', () => {
       health: { failureThreshold: 2, cooldownMs: 60_000 },
       server: { bodyLimitBytes: 64 * 1024 },
       backends: [
-        { name: 'pool-a', vendor: 'vllm', model: 'llama', replicas: [{ id: 'a0', url: `${a.url}/v1` }], hardware: 'l4', usdPerHour: 0.8, watts: 72 },
-        { name: 'pool-b', vendor: 'vllm', model: 'llama', replicas: [{ id: 'b0', url: `${b.url}/v1` }], hardware: 'h100-sxm', usdPerHour: 4, watts: 700 },
+        { name: 'pool-a', vendor: 'vllm', model: 'llama', replicas: [{ id: 'a0', url: `${a.url}/v1` }], hardware: 'l4', usdPerHour: 0.8, watts: 72, ...NO_LIVE },
+        { name: 'pool-b', vendor: 'vllm', model: 'llama', replicas: [{ id: 'b0', url: `${b.url}/v1` }], hardware: 'h100-sxm', usdPerHour: 4, watts: 700, ...NO_LIVE },
         { name: 'pool-c', vendor: 'vllm', model: 'qwen', replicas: [{ id: 'c0', url: `${c.url}/v1` }] },
       ],
       models: [

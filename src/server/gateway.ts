@@ -19,6 +19,9 @@ import { assembleFleet } from './assemble.js';
 import { Dispatcher } from './dispatch.js';
 import type { GatewayHooks, ShutdownHook } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { RequestCounters } from './gateway-metrics.js';
+import { attachLive } from './live.js';
+import type { LiveFleet } from '../fleet/live-fleet.js';
 import type { Pipeline } from './pipeline.js';
 import { RequestContext } from './request-context.js';
 
@@ -53,6 +56,9 @@ export class Gateway implements Pipeline {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly shutdownHooks: ShutdownHook[] = [];
+  readonly requestCounts = new RequestCounters();
+  /** /metrics scrapers, KV event subscribers and health checks of self-hosted replicas (src/fleet). */
+  readonly live: LiveFleet;
   readonly #transport: HttpTransport & { close?: () => Promise<void> };
   readonly #posts = new Map<string, { handler: BodyHandler; surface: Surface }>();
   readonly #gets = new Map<string, GetHandler>();
@@ -66,7 +72,7 @@ export class Gateway implements Pipeline {
     this.config = config;
     this.clock = options.clock ?? WALL_CLOCK;
     this.logger = options.logger ?? createLogger(config.server.logLevel);
-    this.hooks = options.hooks ?? {};
+    this.hooks = this.requestCounts.wrap(options.hooks ?? {});
     const { specs, adapters } = assembleFleet(config);
     this.fleet = new Fleet(specs, config.health, this.clock);
     this.router = routerFromConfig(config);
@@ -86,6 +92,7 @@ export class Gateway implements Pipeline {
       const ready = this.fleet.anyHealthy();
       sendJson(context.response, ready ? 200 : 503, ready ? '{"status":"ready"}' : '{"status":"no healthy backend"}', context.headers);
     });
+    this.live = attachLive(this);
   }
 
   /** Mounts a JSON POST route; `surface` decides the error envelope. */

@@ -1,7 +1,7 @@
 /** The simulator's public API: run a simulation, read traces, generate workloads, load fleets, render reports. */
 export { runSimulation, DEFAULT_QUEUE, type SimulationOptions, type SimulationOutput } from './simulate.js';
 export type { SimResult, PoolResult } from './result.js';
-export type { QueueOptions, RequestRecord } from './loop.js';
+export type { QueueOptions, RequestRecord } from './loop-types.js';
 export { SimInputError, type SimRequest } from './types.js';
 export type { SimPool } from './pool.js';
 export { buildFleet, engineFactory } from './build-fleet.js';

@@ -1,62 +1,15 @@
 import type { EngineEvent, EngineRequest, StepResult } from '../engine/types.js';
-import type { Slo } from '../spec/request.js';
-import type { FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { FleetView, RequestFeatures } from '../spec/routing.js';
 import { EventHeap } from './heap.js';
 import { Collector } from './metrics/collector.js';
-import type { SimPool } from './pool.js';
-import { ReplicaSet, type EngineFactory } from './replica-set.js';
+import type { Live, LoopOptions, RequestRecord } from './loop-types.js';
+import { ReplicaSet } from './replica-set.js';
 import { RequestQueue } from './request-queue.js';
 import { SimInputError, type SimRequest } from './types.js';
 
 const STEP_END = 0;
 const WAKE = 1;
 const RETRY = 2;
-
-export interface QueueOptions {
-  /** Most requests held at once; a `queue` decision beyond it is a rejection ("queue full"). */
-  capacity: number;
-  /** A held request older than this is rejected ("queue timeout"). Must be finite so the run ends. */
-  timeoutMs: number;
-  /** How often held requests are re-offered to the policy when nothing else frees capacity. */
-  retryMs: number;
-}
-
-export interface LoopOptions {
-  pools: readonly SimPool[];
-  createEngine: EngineFactory;
-  policy: RoutingPolicy;
-  slo: Slo;
-  queue: QueueOptions;
-  /** Give policies a precise prefix index from the engines' KV events (FleetView.prefix). */
-  preciseIndex: boolean;
-  /** Called every few thousand events with the number of arrivals so far. */
-  onProgress?: (arrived: number) => void;
-  /** Keep one record per request (for agreement tests against the emulator); off for large runs. */
-  recordRequests?: boolean;
-}
-
-/** How one request went, when `recordRequests` is on. Times are virtual ms; NaN where it never got there. */
-export interface RequestRecord {
-  /** Position in the workload (arrival order). */
-  index: number;
-  outcome: 'completed' | 'rejected' | 'aborted';
-  /** Replica id, or '' when rejected. */
-  replica: string;
-  arrivalMs: number;
-  firstTokenMs: number;
-  finishMs: number;
-  promptTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-  /** The policy's reason, for rejections. */
-  reason?: string;
-}
-
-/** What is known of a request between its arrival and its end. */
-interface Live {
-  features: RequestFeatures;
-  firstTokenMs: number;
-}
 
 /**
  * The discrete-event loop. Arrivals come from the workload in order; engine steps, wake-ups and queue
@@ -76,6 +29,7 @@ export class SimulationLoop {
   readonly #idle: Uint32Array;
   /** Per-request records, when asked for. */
   readonly records: RequestRecord[] | undefined;
+  readonly #defaultModel: string;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -85,6 +39,7 @@ export class SimulationLoop {
     this.replicas = new ReplicaSet(options.pools, options.createEngine, options.preciseIndex);
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
+    this.#defaultModel = options.pools[0]?.model ?? '';
     this.#idle = new Uint32Array(this.replicas.size);
     this.records = options.recordRequests === true ? [] : undefined;
     const prefix = this.replicas.preciseIndex;
@@ -132,7 +87,8 @@ export class SimulationLoop {
     this.collector.arrive(request.arrivalMs);
     const features: RequestFeatures = {
       id: String(index),
-      model: request.model ?? '',
+      // Traces name no model: the request is for whatever the fleet serves (its first pool's model).
+      model: request.model ?? this.#defaultModel,
       tenant: request.tenant ?? 'default',
       priority: request.priority ?? 'interactive',
       slo: this.#options.slo,
@@ -142,16 +98,16 @@ export class SimulationLoop {
       blockTokens: request.blockTokens,
       arrivalMs: request.arrivalMs,
     };
-    const live: Live = { features, firstTokenMs: NaN };
+    const live: Live = { features, anyModel: request.model === undefined, firstTokenMs: NaN };
     this.#live.set(index, live);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
-    this.#offer(index, live, request.model, request.arrivalMs, false);
+    this.#offer(index, live, request.arrivalMs, false);
   }
 
   /** Asks the policy; returns false when the request should stay (or be put) in the queue. */
-  #offer(index: number, live: Live, model: string | undefined, now: number, fromQueue: boolean): boolean {
+  #offer(index: number, live: Live, now: number, fromQueue: boolean): boolean {
     this.#view.now = now;
-    this.#view.replicas = this.replicas.candidates(model === '' ? undefined : model);
+    this.#view.replicas = this.replicas.candidates(live.anyModel ? undefined : live.features.model);
     const decision = this.#options.policy.decide(live.features, this.#view as FleetView);
     if (decision.kind === 'route') {
       const replica = this.replicas.indexOf(decision.replicaId);
@@ -197,6 +153,7 @@ export class SimulationLoop {
     };
     const engine = this.replicas.engines[replica];
     if (engine === undefined) throw new Error(`replica ${replica} out of range (${index})`);
+    if (Number.isNaN(this.replicas.firstAddMs[replica] as number)) this.replicas.firstAddMs[replica] = now;
     try {
       engine.add(request, now);
     } catch (error) {
@@ -312,8 +269,7 @@ export class SimulationLoop {
         this.#reject(index, 'queue timeout');
         continue;
       }
-      const model = live.features.model === '' ? undefined : live.features.model;
-      if (!this.#offer(index, live, model, now, true)) break;
+      if (!this.#offer(index, live, now, true)) break;
       queue.shift();
     }
     this.collector.timeline.queued(now, queue.length);

@@ -19,6 +19,11 @@ export class ReplicaSet implements PrefixLookup {
   readonly stepping: Uint8Array;
   /** The step in flight: its events apply when it ends. */
   readonly inFlight: (StepResult | undefined)[];
+  /**
+   * When each replica got its first request (NaN until then). The engine starts its energy clock there, but
+   * a replica draws idle power from time 0, so the summary adds the idle energy before it.
+   */
+  readonly firstAddMs: Float64Array;
   /** Requests waiting in the engines of each pool, summed (for the timeline). */
   readonly poolWaiting: Float64Array;
   readonly #index = new Map<string, number>();
@@ -31,6 +36,7 @@ export class ReplicaSet implements PrefixLookup {
     this.poolOf = new Int32Array(total);
     this.stepping = new Uint8Array(total);
     this.poolWaiting = new Float64Array(pools.length);
+    this.firstAddMs = new Float64Array(total).fill(Number.NaN);
     this.inFlight = new Array<StepResult | undefined>(total).fill(undefined);
     this.#cached = preciseIndex ? Array.from({ length: total }, () => new NumberSet(256)) : undefined;
     pools.forEach((pool, p) => {

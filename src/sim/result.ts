@@ -1,3 +1,4 @@
+import { idleEnergyJ } from '../engine/index.js';
 import type { Slo } from '../spec/request.js';
 import type { Distribution } from './metrics/samples.js';
 import type { SimulationLoop } from './loop.js';
@@ -96,7 +97,10 @@ export function summarise(loop: SimulationLoop, pools: readonly SimPool[], polic
   loop.replicas.engines.forEach((engine, i) => {
     const p = loop.replicas.poolOf[i] as number;
     const state = engine.state(endMs);
-    (perPool[p] as PoolResult).energy_j += state.energyJ;
+    // The engine counts joules from its first request on; the replica was powered from time 0.
+    const first = loop.replicas.firstAddMs[i] as number;
+    const before = idleEnergyJ(engine.spec, Number.isNaN(first) ? endMs : first);
+    (perPool[p] as PoolResult).energy_j += state.energyJ + before;
     busy[p] = (busy[p] as number) + state.busyMs;
   });
   perPool.forEach((pool, p) => {

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { prefillTimeMs } from '../engine/index.js';
+import { powerWatts, prefillTimeMs } from '../engine/index.js';
 import { POLICY_NAMES } from '../scheduler/registry.js';
 import type { Decision, FleetView, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import { sharedTrace } from './__fixtures__/shared-traces.js';
@@ -91,6 +91,12 @@ describe('event loop with the engine model', () => {
     assert.ok(result.per_pool[0]!.utilisation > 0 && result.per_pool[0]!.utilisation < 0.01);
     assert.ok(result.energy_j > 0 && result.tokens_per_joule > 0);
     assert.ok(Math.abs(result.usd_per_mtok - (result.cost_usd * 1e6) / 2100) < 1e-3);
+    // Idle replicas draw idle power for the whole run, including one that never got a request.
+    const [pool] = buildFleet(fleet(1));
+    const idleW = powerWatts(pool!.spec, 0);
+    const three = runSimulation({ requests: [req(0, 1000, 50), req(600_000, 1000, 50)], fleet: fleet(3), policy: 'least-loaded' }).result;
+    const allIdle = 3 * idleW * three.duration_s;
+    assert.ok(three.energy_j > allIdle && three.energy_j < allIdle * 1.01, `${three.energy_j} J vs ${allIdle} J idle`);
   });
 });
 
@@ -181,6 +187,21 @@ describe('determinism and workloads', () => {
       );
     assert.equal(run(5), run(5));
     assert.notEqual(run(5), run(6));
+  });
+
+  test('requests naming a model go to the pools serving it; unnamed ones may go anywhere', () => {
+    const two: FleetFile = {
+      pools: [
+        { name: 'small', hardware: 'l4', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 1 },
+        { name: 'big', hardware: 'h100-sxm', model: 'qwen3-32b', tensorParallel: 1, replicas: 1 },
+      ],
+    };
+    const named = (model: string | undefined, at: number): SimRequest => ({ ...req(at, 200, 4), ...(model === undefined ? {} : { model }) });
+    const requests = [named('qwen3-32b', 0), named('qwen3-32b', 1), named('qwen3-32b', 2), named(undefined, 3), named(undefined, 4), named('gpt-9', 5)];
+    const { result } = runSimulation({ requests, fleet: two, policy: 'round-robin', recordRequests: true });
+    assert.deepEqual(result.per_pool.map((p) => p.routed), [1, 4]);
+    assert.equal(result.rejected, 1);
+    assert.deepEqual(Object.keys(result.reject_reasons), ['no healthy replica serves this model']);
   });
 
   test('rate scale and limit shape a request list and a synthetic workload', () => {

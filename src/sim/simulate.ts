@@ -3,7 +3,8 @@ import type { Slo } from '../spec/request.js';
 import type { RoutingPolicy } from '../spec/routing.js';
 import { buildFleet, engineFactory } from './build-fleet.js';
 import { readFleetFile, type FleetFile } from './fleet-file.js';
-import { SimulationLoop, type QueueOptions, type RequestRecord } from './loop.js';
+import { SimulationLoop } from './loop.js';
+import type { QueueOptions, RequestRecord } from './loop-types.js';
 import type { TimelineSeries } from './metrics/timeline.js';
 import type { SimPool } from './pool.js';
 import type { EngineFactory } from './replica-set.js';
@@ -33,7 +34,7 @@ export interface SimulationOptions {
   queue?: Partial<QueueOptions>;
   /** Give the policy a precise prefix index from KV events (default true). */
   preciseIndex?: boolean;
-  /** Overrides the engine model (tests of the loop only; the simulator uses src/engine). */
+  /** Wraps or replaces the engine factory (bench/sim.ts wraps it with timers); default: src/engine. */
   createEngine?: EngineFactory;
   onProgress?: (arrived: number, expected: number | undefined) => void;
   /** Return one record per request, in the order they ended (`requests` in the output). */

@@ -172,6 +172,38 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
     assert.equal(answer.content[0]?.type, 'text');
   });
 
+  test('a Claude-Code-shaped turn: cached system blocks, thinking history, tool results, betas', async () => {
+    const stream = client.messages.stream(
+      {
+        model: 'claude-emulated',
+        max_tokens: 32000,
+        system: [
+          { type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude." },
+          { type: 'text', text: 'Environment: linux, node 20.', cache_control: { type: 'ephemeral' } },
+        ],
+        metadata: { user_id: 'user_abc_account_def_session_123' },
+        thinking: { type: 'enabled', budget_tokens: 4000 },
+        tools: [{ ...weatherTool, input_schema: { ...weatherTool.input_schema, $schema: 'http://json-schema.org/draft-07/schema#' } }],
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Weather in Oslo?', cache_control: { type: 'ephemeral' } }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: 'Use the weather tool.', signature: '' },
+              { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Oslo' } },
+            ],
+          },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: '12°C' }] }] },
+        ],
+      },
+      { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
+    );
+    const message = await stream.finalMessage();
+    assert.ok(message.content.length > 0);
+    assert.ok(['end_turn', 'max_tokens', 'tool_use'].includes(message.stop_reason ?? ''));
+    assert.ok(message.usage.output_tokens > 0);
+  });
+
   test('count_tokens', async () => {
     const counted = await client.messages.countTokens({
       model: 'claude-emulated',

@@ -10,7 +10,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}p.sub{color
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}td,th{padding:4px 6px;border-bottom:1px solid #e5e7eb;text-align:right}
 td:first-child,th:first-child{text-align:left}svg{width:100%;height:auto;font-size:11px}svg text{fill:#374151}
 svg .grid{stroke:#f3f4f6}svg .axis{stroke:#9ca3af}svg .label{fill:#6b7280}.legend span{margin-right:12px}
-.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}`;
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+details{margin-top:24px}pre{font-size:12px;background:#f9fafb;padding:8px;overflow:auto}`;
 
 function legend(names: readonly string[]): string {
   return `<div class="legend">${names.map((n, k) => `<span><i style="background:${PALETTE[k % PALETTE.length]}"></i>${esc(n)}</span>`).join('')}</div>`;
@@ -61,6 +62,7 @@ ${lineChart([...t.waiting.map((values, p) => ({ name: poolNames[p] ?? '', values
 ${shareBars(r.per_pool.map((p) => ({ name: p.name, value: p.cost_usd })), usd)}
 <h2>Pools</h2>
 <table><tr><th>pool</th><th>hardware</th><th>model</th><th>TP</th><th>replicas</th><th>routed</th><th>util</th><th>hit</th><th>cost</th><th>energy</th></tr>${poolRows}</table>
+<details><summary>Result as JSON (what <code>--json</code> prints)</summary><pre>${esc(JSON.stringify(r, null, 2))}</pre></details>
 </body></html>
 `;
 }

@@ -29,6 +29,7 @@ test('the HTML report is self-contained and holds the plots', () => {
   for (const heading of ['Time to first token', 'Utilisation per pool', 'Queue length per pool', 'Cost split']) assert.ok(html.includes(heading));
   assert.ok(html.includes('cheap') && html.includes('fast'));
   assert.ok(html.includes('SLO'), 'the TTFT objective is marked');
+  assert.ok(html.includes(`&quot;requests&quot;: ${output.result.requests}`), 'the JSON result is embedded');
 });
 
 test('the summary table names every pool and the SLO', () => {
