@@ -192,6 +192,7 @@ describe('gateway over fixture upstreams', () => {
     const before = a.requests.length + b.requests.length;
     const response = await post(`${gw.url}/v1/chat/completions`, hello);
     assert.equal(response.status, 400);
+    assert.match(response.headers.get('x-switchyard-route') ?? '', /^pool-[ab]\/[ab]0$/, 'the failing replica is named');
     const error = ((await response.json()) as { error: { param: string; message: string } }).error;
     assert.equal(error.param, 'temperature');
     assert.equal(a.requests.length + b.requests.length - before, 1);

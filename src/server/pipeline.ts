@@ -12,7 +12,7 @@ import type { ModelRoute, ModelRouter } from '../router/router.js';
 import { sendError, sendJson } from '../api/http/respond.js';
 import { SseWriter } from '../api/http/sse-writer.js';
 import { errorParam } from '../providers/openai-compatible/errors.js';
-import type { Dispatcher, Lease } from './dispatch.js';
+import { routeOfError, type Dispatcher, type Lease } from './dispatch.js';
 import type { CompletionRecord, GatewayHooks } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { RequestContext } from './request-context.js';
@@ -109,6 +109,8 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
       record.errorCode = 'client_closed';
     } else {
       const clientError = clientFacing(error);
+      const route = routeOfError(error);
+      if (route !== undefined) context.headers['x-switchyard-route'] = route;
       if (context.response.headersSent) {
         if (!context.response.writableEnded) context.response.end();
       } else {
