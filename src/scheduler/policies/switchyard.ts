@@ -107,10 +107,12 @@ export class SwitchyardPolicy implements RoutingPolicy {
     let fastestIdle = Infinity; // lowest TTFT of this prompt on an idle replica
     let fastestReplica: ReplicaState | undefined;
     let fastestCongested = true;
-    for (const replica of fleet.replicas) {
+    const replicas = fleet.replicas;
+    for (let position = 0; position < replicas.length; position++) {
+      const replica = replicas[position] as ReplicaState;
       if (!replica.healthy) continue;
       anyHealthy = true;
-      const model = this.#models.get(replica);
+      const model = this.#models.at(position, replica);
       if (model === null) {
         if (fallback === undefined || replica.running + replica.waiting < fallback.running + fallback.waiting) fallback = replica;
         continue;
