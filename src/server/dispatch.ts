@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
-import type { Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { CompletionOutcome, Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import type { HttpTransport } from '../spec/transport.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -29,8 +29,11 @@ export interface Lease<T> {
   replica: Replica;
   model: ModelRoute;
   attempts: number;
-  /** Ends the in-flight accounting on the replica (once). */
-  end(outcome: CallOutcome): void;
+  /**
+   * Ends the in-flight accounting on the replica (once). `observed` (tokens, TTFT, TPOT) goes to the
+   * policy's `onComplete`, so policies that learn from their estimate errors can.
+   */
+  end(outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void;
   /** The first token arrived: its prefill is no longer pending on the replica. */
   firstToken(): void;
 }
@@ -120,11 +123,11 @@ export class Dispatcher {
         this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;
-        const end = (outcome: CallOutcome): void => {
+        const end = (outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void => {
           if (ended) return;
           ended = true;
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
-          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ok: outcome.kind === 'success' });
+          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
         };
         try {
           const value = await invoke(adapter, replica.spec.target, { transport: this.transport, signal, requestId: features.id, clock: this.clock });
