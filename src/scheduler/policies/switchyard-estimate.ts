@@ -95,7 +95,8 @@ export function estimateReplica(
   // A slot frees each time one of maxRunning sequences finishes: every (expected output × step) / maxRunning.
   const slotWaitMs = excess > 0 ? (excess * expectedOutput * stepMs) / replica.maxRunning : 0;
 
-  const ttftFactor = corrections.ttftFactor(replica.id);
+  const factors = corrections.factors(replica.id);
+  const ttftFactor = factors.ttft;
   out.cachedTokens = cached;
   out.queueMs = queueMs * ttftFactor;
   out.rawTtftMs = prefillPhase + slotWaitMs;
@@ -111,7 +112,7 @@ export function estimateReplica(
   const rho = Math.min(0.99, Math.max(prefillShare + ownMs / prefillTauMs, burst));
   const chunkTokens = Math.min(model.stepTokenBudget, Math.max(uncached, replica.pendingPrefillTokens));
   const chunkMs = stepMs + chunkTokens * model.msPerQueuedPrefillToken;
-  const tpotFactor = corrections.tpotFactor(replica.id);
+  const tpotFactor = factors.tpot;
   out.ownPrefillMs = ownMs;
   out.rawTpotMs = 1 / (rho / chunkMs + (1 - rho) / stepMs);
   out.tpotMs = out.rawTpotMs * tpotFactor;
