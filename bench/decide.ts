@@ -5,7 +5,7 @@
  * conversations, as chat traffic does. Replica states vary from call to call (pre-generated, so building
  * them is not timed).
  *
- *   node --import tsx bench/decide.ts [--iterations N] [--json]
+ *   node --import tsx bench/decide.ts [--iterations N] [--policy NAME] [--json]
  *
  * Target for `switchyard`: median ≤ 20 µs, p99 ≤ 100 µs (docs/benchmarks.md, "Scheduler").
  */
@@ -23,6 +23,8 @@ const SNAPSHOTS = 256;
 const args = process.argv.slice(2);
 const iterations = Number(args[args.indexOf('--iterations') + 1]) || 20_000;
 const asJson = args.includes('--json');
+const onlyArg = args.indexOf('--policy') >= 0 ? args[args.indexOf('--policy') + 1] : undefined;
+const only = onlyArg === undefined ? undefined : [onlyArg];
 
 const HARDWARE = ['h100-sxm', 'trainium2', 'l40s'] as const;
 
@@ -103,6 +105,10 @@ interface Result {
   medianUs: number;
   p99Us: number;
   meanUs: number;
+  /** Process CPU time per decision (user + system), robust to a shared machine where wall time is not. */
+  cpuUs: number;
+  /** Mean wall time of the onDispatch that follows a route (the approximate index update). */
+  dispatchUs: number;
   routed: number;
 }
 
@@ -118,22 +124,38 @@ function measure(name: string, precise: PrecisePrefixIndex | undefined): Result 
   };
   // Warm-up: fills the policy's own approximate index (64 × 10,000 blocks) and lets V8 optimise.
   const warm = precise === undefined ? Math.ceil((REPLICAS * BLOCKS_PER_REPLICA * 1.3) / 60) : 5000;
-  for (let i = 0; i < warm; i++) policy.decide(prompts.request(i), fleet(i));
+  for (let i = 0; i < warm; i++) {
+    const request = prompts.request(i);
+    const decision = policy.decide(request, fleet(i));
+    if (decision.kind === 'route') policy.onDispatch?.(request, decision.replicaId, i);
+  }
   const requests = Array.from({ length: iterations }, (_, i) => prompts.request(warm + i));
   const samples = new Float64Array(iterations);
   let routed = 0;
+  let cpuUs = 0;
+  let dispatchUs = 0;
   for (let i = 0; i < iterations; i++) {
     const request = requests[i] as RequestFeatures;
     const view = fleet(warm + i);
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     const decision = policy.decide(request, view);
-    samples[i] = Number(process.hrtime.bigint() - start) / 1000;
-    if (decision.kind === 'route') routed++;
+    const end = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpuStart);
+    samples[i] = Number(end - start) / 1000;
+    cpuUs += cpu.user + cpu.system;
+    if (decision.kind === 'route') {
+      routed++;
+      // The dispatch (approximate-index update) follows the decision on the request path; timed apart.
+      const t = process.hrtime.bigint();
+      policy.onDispatch?.(request, decision.replicaId, view.now);
+      dispatchUs += Number(process.hrtime.bigint() - t) / 1000;
+    }
   }
   samples.sort();
   const at = (q: number) => samples[Math.min(iterations - 1, Math.floor(q * iterations))] ?? 0;
   const mean = samples.reduce((a, b) => a + b, 0) / iterations;
-  return { policy: name, index: precise ? 'precise' : 'approximate', medianUs: at(0.5), p99Us: at(0.99), meanUs: mean, routed: routed / iterations };
+  return { policy: name, index: precise ? 'precise' : 'approximate', medianUs: at(0.5), p99Us: at(0.99), meanUs: mean, cpuUs: cpuUs / iterations, dispatchUs: dispatchUs / Math.max(1, routed), routed: routed / iterations };
 }
 
 /** A precise index as KV events would build it: 10,000 blocks per replica, from the same prompt mix. */
@@ -151,18 +173,37 @@ function preciseIndex(): PrecisePrefixIndex {
   return index;
 }
 
-const results: Result[] = [];
-for (const name of POLICY_NAMES) results.push(measure(name, undefined));
-const precise = preciseIndex();
-for (const name of ['llm-d', 'dynamo', 'switchyard']) results.push(measure(name, precise));
+/**
+ * How fast this machine is right now: ns per Map.get on a 64k-entry map, the operation a decision does most.
+ * On a shared machine (other jobs running) every figure scales with it; an idle 2-core VM gives ~10–20 ns.
+ */
+function mapGetNs(): number {
+  const map = new Map<number, number>();
+  for (let i = 0; i < 65_536; i++) map.set(i * 2654435761 % 4294967296, i);
+  const keys = Array.from(map.keys());
+  let sum = 0;
+  const start = process.hrtime.bigint();
+  for (let round = 0; round < 16; round++) for (const key of keys) sum += map.get(key) ?? 0;
+  const ns = Number(process.hrtime.bigint() - start) / (16 * keys.length);
+  return sum > 0 ? ns : ns;
+}
+const before = mapGetNs();
 
-if (asJson) console.log(JSON.stringify(results, null, 2));
+const results: Result[] = [];
+for (const name of only ?? POLICY_NAMES) results.push(measure(name, undefined));
+const precise = preciseIndex();
+for (const name of only ?? ['llm-d', 'dynamo', 'switchyard']) results.push(measure(name, precise));
+
+const after = mapGetNs();
+const load = (await import('node:os')).loadavg()[0] ?? 0;
+if (asJson) console.log(JSON.stringify({ mapGetNs: [before, after], loadAverage: load, results }, null, 2));
 else {
   console.log(`decision latency, ${REPLICAS} replicas, ${BLOCKS_PER_REPLICA} index blocks per replica, ${iterations} decisions (node ${process.version})`);
-  console.log('policy         index        median µs   p99 µs   mean µs   routed');
+  console.log(`machine: Map.get ${before.toFixed(1)} ns before, ${after.toFixed(1)} ns after; load average ${load.toFixed(1)}`);
+  console.log('policy         index        median µs   p99 µs   mean µs   CPU µs   routed   onDispatch µs');
   for (const r of results) {
     console.log(
-      `${r.policy.padEnd(14)} ${r.index.padEnd(12)} ${r.medianUs.toFixed(2).padStart(9)} ${r.p99Us.toFixed(2).padStart(8)} ${r.meanUs.toFixed(2).padStart(9)} ${(100 * r.routed).toFixed(0).padStart(7)}%`,
+      `${r.policy.padEnd(14)} ${r.index.padEnd(12)} ${r.medianUs.toFixed(2).padStart(9)} ${r.p99Us.toFixed(2).padStart(8)} ${r.meanUs.toFixed(2).padStart(9)} ${r.cpuUs.toFixed(2).padStart(8)} ${(100 * r.routed).toFixed(0).padStart(7)}% ${r.dispatchUs.toFixed(2).padStart(14)}`,
     );
   }
 }

@@ -40,10 +40,9 @@ export class EstimateCorrections {
 
   /** Remembers what was predicted for a routed request (the raw estimate, before any factor). */
   predicted(request: RequestFeatures, replicaId: string, ttftMs: number, tpotMs: number): void {
-    if (this.#pending.size >= MAX_PENDING) {
-      const oldest = this.#pending.keys().next().value;
-      if (oldest !== undefined) this.#pending.delete(oldest);
-    }
+    // Completions remove their entry; if they stop arriving (a caller that never reports), start over
+    // rather than evict one by one (deleting a Map's oldest key repeatedly walks its deleted entries).
+    if (this.#pending.size >= MAX_PENDING) this.#pending.clear();
     this.#pending.set(request.id, { replicaId, ttftMs, tpotMs });
   }
 

@@ -1,4 +1,5 @@
-import { decodeStepTimeMs, peakPrefillTokensPerS, prefillTimeMs, replicaSpec } from '../engine/index.js';
+import { peakPrefillTokensPerS, replicaSpec } from '../engine/index.js';
+import { addPrefillChunk, derived, emptyComposition, newTiming, timeStep, type Derived } from '../engine/roofline.js';
 import type { ReplicaSpec } from '../engine/types.js';
 import type { ReplicaState } from '../spec/replica.js';
 
@@ -10,6 +11,8 @@ import type { ReplicaState } from '../spec/replica.js';
  */
 export interface ReplicaModel {
   spec: ReplicaSpec;
+  /** The roofline's per-spec constants, held here so an estimate skips the engine's per-spec cache. */
+  derived: Derived;
   /** ms per prompt token of queued prefill work (llm-d's calibrated peakPrefillThroughput, from the roofline). */
   msPerQueuedPrefillToken: number;
   /** KV capacity of the replica, tokens. */
@@ -57,18 +60,42 @@ function build(replica: ReplicaState): ReplicaModel | null {
   }
   return {
     spec,
+    derived: derived(spec),
     msPerQueuedPrefillToken: 1000 / peakPrefillTokensPerS(spec),
     kvTokens: replica.kvBlocksTotal * replica.blockSize,
-    stepTokenBudget: spec.engine.maxNumBatchedTokens,
+    stepTokenBudget: spec.engine.enableChunkedPrefill ? spec.engine.maxNumBatchedTokens : Number.MAX_SAFE_INTEGER,
   };
 }
 
-/** The request's own prefill on the replica: `uncached` new tokens after `cached` prefix hits. */
+const COMP = emptyComposition();
+const TIMING = newTiming();
+
+/**
+ * The request's own prefill on the replica: `uncached` new tokens after `cached` prefix hits, in chunks of
+ * the step budget (the engine's prefillTimeMs, on the held constants).
+ */
 export function ownPrefillMs(model: ReplicaModel, uncached: number, cached: number): number {
-  return prefillTimeMs(model.spec, Math.max(1, uncached), cached);
+  const d = model.derived;
+  const budget = model.stepTokenBudget;
+  COMP.decodeSeqs = COMP.decodeContextTokens = 0;
+  let done = cached;
+  let left = Math.max(1, uncached);
+  let total = 0;
+  while (left > 0) {
+    const chunk = left < budget ? left : budget;
+    COMP.prefillTokens = COMP.prefillAttendPairs = COMP.prefillContextTokens = 0;
+    addPrefillChunk(COMP, done, chunk);
+    total += timeStep(d, COMP, TIMING).totalMs;
+    done += chunk;
+    left -= chunk;
+  }
+  return total;
 }
 
 /** One decode step of `batch` sequences holding `contextTokens` tokens of KV between them. */
 export function decodeStepMs(model: ReplicaModel, batch: number, contextTokens: number): number {
-  return decodeStepTimeMs(model.spec, batch, contextTokens);
+  COMP.prefillTokens = COMP.prefillAttendPairs = COMP.prefillContextTokens = 0;
+  COMP.decodeSeqs = batch;
+  COMP.decodeContextTokens = contextTokens;
+  return timeStep(model.derived, COMP, TIMING).totalMs;
 }

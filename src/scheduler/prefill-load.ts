@@ -3,12 +3,11 @@
  * sum of estimated prefill milliseconds over a time constant τ, i.e. the fraction of the last ~τ spent
  * prefilling. With chunked prefill every step that carries a prefill chunk also carries the running
  * batch's decode tokens, so a replica that spends a fraction ρ of its time prefilling stretches each
- * sequence's time per output token to about decode step / (1 − ρ). Time comes only from the caller.
+ * sequence's time per output token (see switchyard-estimate.ts). Time comes only from the caller.
  */
 export class PrefillLoad {
   readonly tauMs: number;
-  readonly #value = new Map<string, number>();
-  readonly #at = new Map<string, number>();
+  readonly #load = new Map<string, { value: number; at: number }>();
 
   constructor(tauMs = 10_000) {
     this.tauMs = tauMs;
@@ -16,16 +15,21 @@ export class PrefillLoad {
 
   /** Recent fraction of time the replica spends prefilling (0 when nothing was sent lately). */
   share(replicaId: string, now: number): number {
-    const value = this.#value.get(replicaId);
-    if (value === undefined) return 0;
-    const elapsed = now - (this.#at.get(replicaId) ?? now);
-    return elapsed > 0 ? value * Math.exp(-elapsed / this.tauMs) : value;
+    const load = this.#load.get(replicaId);
+    if (load === undefined) return 0;
+    const elapsed = now - load.at;
+    return elapsed > 0 ? load.value * Math.exp(-elapsed / this.tauMs) : load.value;
   }
 
   /** Adds `prefillMs` of work sent to the replica at `now`. */
   add(replicaId: string, now: number, prefillMs: number): void {
-    this.#value.set(replicaId, this.share(replicaId, now) + prefillMs / this.tauMs);
-    this.#at.set(replicaId, Math.max(now, this.#at.get(replicaId) ?? now));
+    const value = this.share(replicaId, now) + prefillMs / this.tauMs;
+    const load = this.#load.get(replicaId);
+    if (load === undefined) this.#load.set(replicaId, { value, at: now });
+    else {
+      load.value = value;
+      load.at = Math.max(now, load.at);
+    }
   }
 
   /** What the share would be with `prefillMs` more work added now. */

@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
-import type { Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { CompletionOutcome, Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import type { HttpTransport } from '../spec/transport.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -20,6 +20,8 @@ export interface DispatchOptions {
 
 /** How often a queued request asks the policy again. */
 const QUEUE_POLL_MS = 20;
+/** Slack added to a retry-after wait so the paused replica has reopened when we look again. */
+const PAUSE_MARGIN_MS = 10;
 
 /** A call that reached a replica and succeeded; the caller ends it when the answer is delivered. */
 export interface Lease<T> {
@@ -27,8 +29,11 @@ export interface Lease<T> {
   replica: Replica;
   model: ModelRoute;
   attempts: number;
-  /** Ends the in-flight accounting on the replica (once). */
-  end(outcome: CallOutcome): void;
+  /**
+   * Ends the in-flight accounting on the replica (once). `observed` (tokens, TTFT, TPOT) goes to the
+   * policy's `onComplete`, so policies that learn from their estimate errors can.
+   */
+  end(outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void;
   /** The first token arrived: its prefill is no longer pending on the replica. */
   firstToken(): void;
 }
@@ -90,7 +95,9 @@ export class Dispatcher {
           if (last && !waited && shortestWait <= this.options.maxRetryAfterMs) {
             // Every replica asked us to wait a little and there is no fallback left: wait once, retry.
             waited = true;
-            await sleep(shortestWait, signal);
+            // A few ms past the pause: timers and the clock tick separately, and waking a hair early
+            // would find the replica still paused and give up.
+            await sleep(shortestWait + PAUSE_MARGIN_MS, signal);
             tried.clear();
             continue;
           }
@@ -116,11 +123,11 @@ export class Dispatcher {
         this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;
-        const end = (outcome: CallOutcome): void => {
+        const end = (outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void => {
           if (ended) return;
           ended = true;
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
-          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ok: outcome.kind === 'success' });
+          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
         };
         try {
           const value = await invoke(adapter, replica.spec.target, { transport: this.transport, signal, requestId: features.id, clock: this.clock });

@@ -94,7 +94,7 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
       record.ttftMs = clock.now() - context.startedAt;
       const { body, usage } = generation.render(nonStream.value);
       record.usage = usage;
-      nonStream.end({ kind: 'success' });
+      nonStream.end({ kind: 'success' }, tokensOf(usage));
       context.headers['x-switchyard-route'] = `${nonStream.replica.spec.pool}/${nonStream.replica.spec.id}`;
       sendJson(context.response, 200, body, context.headers);
       record.status = 200;
@@ -192,7 +192,21 @@ async function runStream<R>(
   if (failed !== undefined) {
     record.errorCode = failed;
     lease.end({ kind: 'failure' });
-  } else lease.end({ kind: 'success' });
+    return;
+  }
+  // Observed latencies for policies that learn from their estimates (time per output token after the first).
+  const observed = tokensOf(usage);
+  const ttftMs = record.ttftMs ?? 0;
+  const outputTokens = usage.outputTokens;
+  const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
+  lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
+}
+
+function tokensOf(usage: Usage): { promptTokens?: number; outputTokens?: number } {
+  return {
+    ...(usage.inputTokens === undefined ? {} : { promptTokens: usage.inputTokens }),
+    ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
+  };
 }
 
 function describeLease(record: CompletionRecord, lease: Lease<unknown>): void {

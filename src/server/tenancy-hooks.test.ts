@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../config/load.js';
 import type { CompletionRecord } from './lifecycle.js';
-import { PricingView, tenancyOptions, toUsageRecord } from './tenancy-hooks.js';
+import { PricingView } from './request-pricing.js';
+import { tenancyOptions, toUsageRecord } from './tenancy-hooks.js';
 
 const config = validateConfig({
   backends: [

@@ -1,8 +1,7 @@
-import type { BackendConfig, Config } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { readBody } from '../api/http/read-body.js';
 import { sendJson } from '../api/http/respond.js';
-import { estimateCost, serviceTimeCost, tokenCost, type ModelPrice } from '../ledger/pricing.js';
 import type { UsageRecord } from '../ledger/record.js';
 import { tagsRecord } from '../ledger/tags.js';
 import { presentedKey } from '../tenancy/authenticator.js';
@@ -12,7 +11,10 @@ import type { ApiKeyRecord } from '../tenancy/types.js';
 import type { Usage } from '../spec/usage.js';
 import type { Gateway } from './gateway.js';
 import type { CompletionRecord, GatewayHooks, RequestInfo } from './lifecycle.js';
+import { PricingView } from './request-pricing.js';
 import type { Logger } from './logger.js';
+
+const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
 export interface TenancyHooksOptions {
   tenancy: Tenancy;
@@ -50,6 +52,9 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
       const key = keys.get(info);
       if (key === undefined) return undefined;
       checkModelAllowed(key, request.model);
+      // Counting tokens is free and has its own limits upstream (as at Anthropic); Claude Code calls it
+      // before most turns, so it must not use up the key's requests or tokens per minute.
+      if (info.path === COUNT_TOKENS_PATH) return undefined;
       const admission = await tenancy.limiter.admit(key, {
         promptTokens: request.promptTokens,
         maxOutputTokens: request.maxOutputTokens,
@@ -96,65 +101,6 @@ export function mountAdmin(gateway: Gateway, tenancy: Tenancy): void {
     });
     sendJson(response, answer.status, JSON.stringify(answer.body), { ...context.headers, ...answer.headers });
   });
-}
-
-/** Prices from the config: token prices for API pools, $/hour by service time for self-hosted ones. */
-export class PricingView {
-  constructor(
-    private readonly config: Config,
-    private readonly backends: ReadonlyMap<string, BackendConfig>,
-    private readonly replicaInFlight: ((replicaId: string) => number) | undefined,
-  ) {}
-
-  /** Worst-case cost over the model's pools that have token prices; 0 when none has (self-hosted). */
-  estimate(model: string, promptTokens: number, maxOutputTokens: number): number {
-    const route = this.config.models.find((m) => m.name === model || m.aliases.includes(model));
-    let worst = 0;
-    for (const name of route?.backends ?? []) {
-      const price = this.backends.get(name)?.price;
-      if (price !== undefined) worst = Math.max(worst, estimateCost(toPrice(price), promptTokens, maxOutputTokens));
-    }
-    return worst;
-  }
-
-  /** Dollars for a finished request; undefined when unknown. A request never dispatched cost nothing. */
-  cost(record: CompletionRecord): number | undefined {
-    if (record.pool === undefined) return 0;
-    const backend = this.backends.get(record.pool);
-    if (backend === undefined) return undefined;
-    if (backend.price !== undefined) {
-      try {
-        return tokenCost(record.usage, toPrice(backend.price))?.totalUsd;
-      } catch {
-        return undefined; // inconsistent usage from an adapter: no bill rather than a wrong one
-      }
-    }
-    if (backend.usdPerHour > 0) return serviceTimeCost(backend.usdPerHour, record.latencyMs, this.share(record));
-    return undefined;
-  }
-
-  /** Joules for a self-hosted request: its share of the replica's full-load power over its service time (an upper bound). */
-  energy(record: CompletionRecord): number | undefined {
-    const backend = record.pool === undefined ? undefined : this.backends.get(record.pool);
-    if (backend === undefined || backend.price !== undefined || backend.watts <= 0) return undefined;
-    return (backend.watts * record.latencyMs * this.share(record)) / 1000;
-  }
-
-  /**
-   * The request's share of its replica: 1 / requests in flight there when it ends (itself included).
-   * An estimate — the engine model attributes exact per-step shares in the emulator and simulator.
-   */
-  private share(record: CompletionRecord): number {
-    if (record.replica === undefined || this.replicaInFlight === undefined) return 1;
-    return 1 / Math.max(1, this.replicaInFlight(record.replica) + 1);
-  }
-}
-
-function toPrice(p: NonNullable<BackendConfig['price']>): ModelPrice {
-  const price: ModelPrice = { inputPerMTok: p.inputPerMTok, outputPerMTok: p.outputPerMTok };
-  if (p.cachedInputPerMTok !== undefined) price.cachedInputPerMTok = p.cachedInputPerMTok;
-  if (p.cacheWritePerMTok !== undefined) price.cacheWritePerMTok = p.cacheWritePerMTok;
-  return price;
 }
 
 export function toUsageRecord(record: CompletionRecord, endedAt: number, pricing: PricingView): UsageRecord {

@@ -34,7 +34,7 @@ export interface SimulationOptions {
   queue?: Partial<QueueOptions>;
   /** Give the policy a precise prefix index from KV events (default true). */
   preciseIndex?: boolean;
-  /** Overrides the engine model (tests of the loop only; the simulator uses src/engine). */
+  /** Wraps or replaces the engine factory (bench/sim.ts wraps it with timers); default: src/engine. */
   createEngine?: EngineFactory;
   onProgress?: (arrived: number, expected: number | undefined) => void;
   /** Return one record per request, in the order they ended (`requests` in the output). */

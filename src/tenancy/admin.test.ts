@@ -99,6 +99,13 @@ describe('admin API handler', () => {
       { id: 'a1', startedAt: now - 1000, endedAt: now, tenant: 'acme', publicModel: 'gpt-4o', usage: { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: undefined, outputTokens: 5, reasoningTokens: undefined }, costUsd: 0.5, status: 200 },
       { id: 'a2', startedAt: now - 1000, endedAt: now, tenant: 'beta', publicModel: 'gpt-4o', usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: undefined, outputTokens: 1, reasoningTokens: undefined }, costUsd: 0.25, status: 200 },
     ]);
+    await insertUsage(t.db, [
+      { id: 'old', startedAt: now - 30 * 86_400_000, endedAt: now - 30 * 86_400_000, tenant: 'acme', usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: undefined, outputTokens: 1, reasoningTokens: undefined }, costUsd: 9, status: 200 },
+    ]);
+    const week = body(await handle(req('GET', '/admin/usage')));
+    assert.equal((week['totals'] as { requests: number }).requests, 2, 'the last 7 days by default');
+    const all = body(await handle(req('GET', '/admin/usage', { query: { since: 'all' } })));
+    assert.equal((all['totals'] as { requests: number }).requests, 3);
     const r = body(await handle(req('GET', '/admin/usage', { query: { since: '1h', by: 'tenant' } })));
     const groups = r['groups'] as Array<{ group: string; costUsd: number }>;
     assert.deepEqual(groups.map((g) => [g.group, g.costUsd]), [['acme', 0.5], ['beta', 0.25]]);

@@ -159,6 +159,9 @@ async function route(request: AdminRequest, o: AdminOptions, now: () => number):
   throw new GatewayError('not_found', `No admin route ${request.path}`);
 }
 
+/** Reports cover the last 7 days unless asked otherwise (`since=all` for everything), CLI and API alike. */
+export const DEFAULT_SINCE = '7d';
+
 /** `?tenant=&key=&since=&until=&by=` → query; shared with the CLI's flags. */
 export function usageQuery(query: AdminRequest['query'], now: number): UsageQuery {
   const q: UsageQuery = {};
@@ -168,8 +171,8 @@ export function usageQuery(query: AdminRequest['query'], now: number): UsageQuer
   if (tenant !== undefined) q.tenant = tenant;
   if (key !== undefined) q.keyId = key;
   for (const field of ['since', 'until'] as const) {
-    const v = param(query, field);
-    if (v === undefined) continue;
+    const v = param(query, field) ?? (field === 'since' ? DEFAULT_SINCE : undefined);
+    if (v === undefined || v === 'all') continue;
     try {
       q[field] = parseSince(v, now);
     } catch (e) {

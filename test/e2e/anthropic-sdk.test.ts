@@ -172,6 +172,38 @@ describe('Anthropic SDK → gateway → emulated engine', () => {
     assert.equal(answer.content[0]?.type, 'text');
   });
 
+  test('a Claude-Code-shaped turn: cached system blocks, thinking history, tool results, betas', async () => {
+    const stream = client.messages.stream(
+      {
+        model: 'claude-emulated',
+        max_tokens: 32000,
+        system: [
+          { type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude." },
+          { type: 'text', text: 'Environment: linux, node 20.', cache_control: { type: 'ephemeral' } },
+        ],
+        metadata: { user_id: 'user_abc_account_def_session_123' },
+        thinking: { type: 'enabled', budget_tokens: 4000 },
+        tools: [{ ...weatherTool, input_schema: { ...weatherTool.input_schema, $schema: 'http://json-schema.org/draft-07/schema#' } }],
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Weather in Oslo?', cache_control: { type: 'ephemeral' } }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: 'Use the weather tool.', signature: '' },
+              { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Oslo' } },
+            ],
+          },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: '12°C' }] }] },
+        ],
+      },
+      { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
+    );
+    const message = await stream.finalMessage();
+    assert.ok(message.content.length > 0);
+    assert.ok(['end_turn', 'max_tokens', 'tool_use'].includes(message.stop_reason ?? ''));
+    assert.ok(message.usage.output_tokens > 0);
+  });
+
   test('count_tokens', async () => {
     const counted = await client.messages.countTokens({
       model: 'claude-emulated',
@@ -241,6 +273,19 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     assert.deepEqual(message.content, [{ type: 'text', text: 'Rails for inference: one API, many backends.' }]);
     await waitForRecords(gateway.records, before + 1);
     assert.equal(gateway.records.at(-1)?.attempts, 2);
+  });
+
+  test('count_tokens is answered by Anthropic itself when the backend is Anthropic', async () => {
+    const meta = JSON.parse(readFileSync(new URL('count-tokens.headers.json', FIXTURES), 'utf8')) as { status: number; headers: Record<string, string> };
+    anthropicUpstream.respond({ ...meta, body: readFileSync(new URL('count-tokens.json', FIXTURES), 'utf8') });
+    const counted = await client.messages.countTokens({ model: 'claude-upstream', messages: [{ role: 'user', content: 'count me' }] });
+    assert.equal(counted.input_tokens, 2095);
+    const sent = anthropicUpstream.requests.at(-1);
+    assert.equal(sent?.url, '/v1/messages/count_tokens');
+    assert.deepEqual(JSON.parse(sent?.body ?? '{}'), {
+      model: 'claude-sonnet-4-5-20250929',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'count me' }] }],
+    });
   });
 
   test('an upstream 429 keeps Anthropic’s retry-after', async () => {

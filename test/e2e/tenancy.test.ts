@@ -231,6 +231,16 @@ describe('the Anthropic SDK through tenancy to an Anthropic upstream: keys, 429s
     assert.ok(naive / expected > 9, 'the cache-read discount is where the money is');
   });
 
+  test('count_tokens is free and does not use up the key\'s requests per minute', async () => {
+    const { key } = await createKey(tenancy.keys, { tenant: 'claude-code', limits: { rpm: 1 } });
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: readFileSync(new URL('count-tokens.json', FIXTURES), 'utf8') });
+    const client = new Anthropic({ apiKey: key, baseURL: gw.url, maxRetries: 0 });
+    for (let i = 0; i < 3; i++) await client.messages.countTokens({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] });
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: readFileSync(new URL('cache-usage.json', FIXTURES), 'utf8') });
+    const { response } = await client.messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    assert.equal(response.headers.get('x-ratelimit-remaining-requests'), '0');
+  });
+
   test('a 429 in Anthropic\'s envelope, with the rate-limit headers', async () => {
     const { key } = await createKey(tenancy.keys, { tenant: 'claude-code', limits: { rpm: 1 } });
     upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: readFileSync(new URL('cache-usage.json', FIXTURES), 'utf8') });

@@ -41,7 +41,8 @@ export function object(value: unknown, path: string): Json {
 
 export function array(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) throw wrongType(value, path, 'an array');
-  return value;
+  // A dense copy: a sparse array (never from JSON, but possible from a caller) would let map() skip holes.
+  return Array.from(value);
 }
 
 export function string(value: unknown, path: string): string {

@@ -153,6 +153,12 @@ describe('parseMessagesRequest: what clients send', () => {
     assert.deepEqual(request.responseFormat, { type: 'json-schema', name: 'output', schema: { type: 'object' } });
   });
 
+  test('a "__proto__" field is not carried (it would set a prototype, not a field)', () => {
+    const request = parseMessagesRequest(JSON.parse('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}'));
+    assert.equal(request.extra, undefined);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
   test('plain-text documents become text; an empty final assistant turn (prefill) is allowed', () => {
     const request = parseMessagesRequest({
       model: 'm',

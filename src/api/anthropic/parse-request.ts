@@ -100,7 +100,8 @@ export function parseCommon(raw: Json): ChatRequest {
   parseOutputConfig(raw['output_config'], 'output_config', request, extra);
 
   for (const [key, value] of Object.entries(raw)) {
-    if (!MODELLED.has(key)) extra[key] = value;
+    // `__proto__` (a legal JSON key) would set the prototype of `extra` rather than a field.
+    if (!MODELLED.has(key) && key !== '__proto__') extra[key] = value;
   }
   if (Object.keys(extra).length > 0) request.extra = extra;
   return request;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { ChatResponse } from '../../spec/response.js';
 import { renderMessagesResponse } from './render-response.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 
 const usage = { inputTokens: 1200, cachedInputTokens: 1000, cacheWriteTokens: 150, outputTokens: 40, reasoningTokens: 10 };
 
@@ -97,4 +98,15 @@ test('the real SDK reads the rendered message', async () => {
   assert.deepEqual(message.content, [{ type: 'text', text: 'Hello!' }]);
   assert.equal(message.stop_reason, 'end_turn');
   assert.equal(message.usage.cache_read_input_tokens, 1000);
+});
+
+test('malformed tool arguments from a backend are an upstream error, not a reply the SDK cannot read', () => {
+  assert.throws(
+    () =>
+      renderMessagesResponse(
+        { id: 'x', model: 'm', content: [{ type: 'tool-use', id: 'c', name: 'f', input: '{"a": ' }], finishReason: 'tool-calls', usage },
+        { model: 'm' },
+      ),
+    (error: unknown) => GatewayError.isInstance(error) && error.code === 'upstream_error' && error.status === 502,
+  );
 });

@@ -3,6 +3,7 @@ import type { ChatResponse } from '../../spec/response.js';
 import { toAnthropicUsage } from '../../providers/anthropic/convert-usage.js';
 import { toStopReason } from '../../providers/anthropic/map-stop-reason.js';
 import { mintMessageId, mintToolUseId } from './message-id.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 
 export interface RenderMessageOptions {
   /** The model name the client asked for (the public name, not the upstream's). */
@@ -33,9 +34,15 @@ export function renderBlock(block: AssistantBlock): Record<string, unknown> {
   switch (block.type) {
     case 'text':
       return { type: 'text', text: block.text };
-    case 'tool-use':
-      // Anthropic's tool_use.input is always an object; a backend that produced no arguments gets {}.
-      return { type: 'tool_use', id: block.id === '' ? mintToolUseId() : block.id, name: block.name, input: block.input ?? {} };
+    case 'tool-use': {
+      // Anthropic's tool_use.input is always an object; a backend that produced no arguments gets {}, one
+      // that produced something else (malformed JSON kept as a string) is an upstream failure, not a reply.
+      const input = block.input ?? {};
+      if (typeof input !== 'object' || Array.isArray(input)) {
+        throw new GatewayError('upstream_error', `the model's arguments for tool "${block.name}" are not a JSON object`);
+      }
+      return { type: 'tool_use', id: block.id === '' ? mintToolUseId() : block.id, name: block.name, input };
+    }
     case 'reasoning':
       if (block.redactedData !== undefined) return { type: 'redacted_thinking', data: block.redactedData };
       // Reasoning from a backend without signatures (vLLM, OpenAI-compatible) carries an empty signature,

@@ -7,6 +7,7 @@ import type { Usage } from '../../spec/usage.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { SseParser } from '../../util/sse.js';
 import { renderMessagesStream, type RenderStreamOptions } from './render-stream.js';
+import { MessageStreamWriter } from './stream-writer.js';
 
 const OPTIONS: RenderStreamOptions = { model: 'claude-public', id: 'msg_stream' };
 
@@ -187,6 +188,31 @@ describe('renderMessagesStream', () => {
     ]);
   });
 
+  test('OpenAI-style tool calls (all ended at finish) still stream live, one block after another', async () => {
+    const writer = new MessageStreamWriter({ model: 'm', id: 'msg_w' });
+    const events: StreamEvent[] = [
+      { type: 'tool-call-start', index: 0, id: 'call_0', name: 'a' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"x":' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '1}' },
+      { type: 'tool-call-start', index: 1, id: 'call_1', name: 'b' },
+      { type: 'tool-call-delta', index: 1, argumentsDelta: '{"y":2}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'tool-call-end', index: 1 },
+      { type: 'finish', reason: 'tool-calls' },
+    ];
+    const perEvent = events.map((event) => writer.push(event));
+    // Tool 0's arguments are complete JSON when tool 1 starts: tool 0 closes and tool 1 streams at once,
+    // instead of waiting for the ends that an OpenAI-style adapter sends only at finish.
+    assert.deepEqual(parse(perEvent[3] ?? []).map(([name]) => name), ['content_block_stop', 'content_block_start']);
+    assert.deepEqual(parse(perEvent[4] ?? []).map(([name]) => name), ['content_block_delta']);
+    const frames = [...perEvent.flat(), ...writer.end()];
+    const message = await sdkFinalMessage(frames);
+    assert.deepEqual(message.content, [
+      { type: 'tool_use', id: 'call_0', name: 'a', input: { x: 1 } },
+      { type: 'tool_use', id: 'call_1', name: 'b', input: { y: 2 } },
+    ]);
+  });
+
   test('a reasoning delta after text opens a new thinking block, never a thinking delta in a text block (LiteLLM #32357)', async () => {
     const frames = await render([
       { type: 'text-delta', text: 'A' },
@@ -290,6 +316,21 @@ describe('renderMessagesStream', () => {
     const message = await sdkFinalMessage(frames);
     assert.ok(message.content[0]?.type === 'tool_use');
     assert.match(message.content[0].id, /^toolu_[0-9A-Za-z]{24}$/);
+  });
+
+  test('malformed streamed tool arguments end the stream with an API error, not a client-side SyntaxError', async () => {
+    const frames = await render([
+      { type: 'text-delta', text: 'Calling.' },
+      { type: 'tool-call-start', index: 0, id: 'call_0', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a": 1' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: ', oops}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'finish', reason: 'tool-calls' },
+    ]);
+    const events = parse(frames);
+    assert.equal(events.at(-1)?.[0], 'error');
+    assert.match(String((events.at(-1)?.[1]['error'] as { message: string }).message), /arguments for tool "f" are not a JSON object/);
+    await assert.rejects(sdkFinalMessage(frames), (error: unknown) => error instanceof APIError && error.type === 'api_error');
   });
 
   test('stop sequences', async () => {

@@ -5,6 +5,7 @@ import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
 import { blockDelta, frame, messageDeltaFrame, messageStartFrame, textualDelta } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
 import { mintToolUseId } from './message-id.js';
+import { isCompleteJson, isJsonObject, StreamAbort } from './stream-checks.js';
 
 /**
  * The state machine behind `renderMessagesStream`: canonical events in, Anthropic SSE frames out
@@ -13,15 +14,20 @@ import { mintToolUseId } from './message-id.js';
  * boundaries are derived here from the order of canonical events:
  * - a text delta after anything but text opens a text block; a reasoning delta after anything but an unsigned
  *   thinking block opens a thinking block (never a thinking delta inside a text block: LiteLLM #32357);
- * - a tool call is one tool_use block; a second tool call that starts before the first ended is held back
- *   and replayed once the first closes, so every tool keeps its own index (Portkey #1275);
+ * - a tool call is one tool_use block. A second call that starts while the first is open closes the first
+ *   if its arguments are already complete JSON (OpenAI-style streams send calls one after another and end
+ *   them all at finish); otherwise (interleaved calls) it is held back and replayed once the first closes,
+ *   so every tool keeps its own index and arguments (Portkey #1275);
  * - `message_start` is written once (LiteLLM #32357 saw two), after the upstream's first usage if that comes
  *   right away, so its prompt and cache counts reach the client.
  */
 interface ToolState {
   id?: string;
   name?: string;
+  /** Arguments received and not yet written (while queued). */
   buffered: string;
+  /** All arguments written so far (while open). */
+  written: string;
   ended: boolean;
   /** queued: waiting for the open tool to end; open: the current block; closed: done. */
   phase: 'queued' | 'open' | 'closed';
@@ -68,37 +74,55 @@ export class MessageStreamWriter {
   push(event: StreamEvent): string[] {
     if (this.#done) return [];
     const out: string[] = [];
-    switch (event.type) {
-      case 'response-start':
-        if (!this.#started) this.#pendingStart = true;
-        return out;
-      case 'usage':
-        this.#usage = mergeUsage(this.#usage, event.usage);
-        if (!this.#started && this.#pendingStart) this.#start(out);
-        return out;
-      case 'error':
-        this.#done = true;
-        out.push(errorFrameForEvent(event.code, event.message, event.status));
-        return out;
-      case 'finish':
-        this.#start(out);
-        this.#finish = event;
-        return out;
-      default:
-        this.#start(out);
-        this.#content(event, out);
-        return out;
-    }
+    return this.#guard(out, () => this.#push(event, out));
   }
 
   /** The upstream iterator completed: close blocks, then message_delta and message_stop. */
   end(): string[] {
     if (this.#done) return [];
     const out: string[] = [];
-    if (this.#finish === undefined) {
+    return this.#guard(out, () => this.#end(out));
+  }
+
+  /** Runs a step; a stream that cannot go on validly (see StreamAbort) ends with the error frame instead. */
+  #guard(out: string[], step: () => void): string[] {
+    try {
+      step();
+    } catch (error) {
+      if (!(error instanceof StreamAbort)) throw error;
       this.#done = true;
-      out.push(errorFrameForEvent('upstream_error', 'the upstream stream ended without a stop reason'));
-      return out;
+      out.push(error.frame);
+    }
+    return out;
+  }
+
+  #push(event: StreamEvent, out: string[]): void {
+    switch (event.type) {
+      case 'response-start':
+        if (!this.#started) this.#pendingStart = true;
+        return;
+      case 'usage':
+        this.#usage = mergeUsage(this.#usage, event.usage);
+        if (!this.#started && this.#pendingStart) this.#start(out);
+        return;
+      case 'error':
+        this.#done = true;
+        out.push(errorFrameForEvent(event.code, event.message, event.status));
+        return;
+      case 'finish':
+        this.#start(out);
+        this.#finish = event;
+        return;
+      default:
+        this.#start(out);
+        this.#content(event, out);
+        return;
+    }
+  }
+
+  #end(out: string[]): void {
+    if (this.#finish === undefined) {
+      throw new StreamAbort(errorFrameForEvent('upstream_error', 'the upstream stream ended without a stop reason'));
     }
     this.#start(out);
     this.#closeOpen(out);
@@ -106,7 +130,6 @@ export class MessageStreamWriter {
     out.push(messageDeltaFrame(this.#finish, this.#usage));
     out.push(frame('message_stop', {}));
     this.#done = true;
-    return out;
   }
 
   /** The upstream iterator threw: end with an Anthropic error frame. */
@@ -161,7 +184,8 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         tool.id = event.id;
         tool.name = event.name;
-        if (this.#open?.kind === 'tool' && !this.#tools.get(this.#open.tool)?.ended) {
+        const open = this.#open?.kind === 'tool' ? this.#tools.get(this.#open.tool) : undefined;
+        if (open !== undefined && !open.ended && !isCompleteJson(open.written)) {
           if (!this.#queue.includes(event.index)) this.#queue.push(event.index);
           return;
         }
@@ -173,6 +197,7 @@ export class MessageStreamWriter {
         const tool = this.#tool(event.index);
         if (tool.phase === 'open' && this.#open?.kind === 'tool' && this.#open.tool === event.index) {
           if (event.argumentsDelta !== '') {
+            tool.written += event.argumentsDelta;
             out.push(textualDelta(this.#open.index, 'input_json_delta', event.argumentsDelta));
           }
         } else if (tool.phase === 'queued') {
@@ -197,7 +222,7 @@ export class MessageStreamWriter {
   #tool(index: number): ToolState {
     let tool = this.#tools.get(index);
     if (tool === undefined) {
-      tool = { buffered: '', ended: false, phase: 'queued' };
+      tool = { buffered: '', written: '', ended: false, phase: 'queued' };
       this.#tools.set(index, tool);
     }
     return tool;
@@ -218,6 +243,7 @@ export class MessageStreamWriter {
     this.#open = { kind: 'tool', index, tool: toolIndex };
     if (tool.buffered !== '') {
       out.push(blockDelta(index, { type: 'input_json_delta', partial_json: tool.buffered }));
+      tool.written += tool.buffered;
       tool.buffered = '';
     }
   }
@@ -225,6 +251,18 @@ export class MessageStreamWriter {
   #closeOpen(out: string[]): void {
     const open = this.#open;
     if (open === undefined) return;
+    if (open.kind === 'tool') {
+      // Anthropic's tool_use.input is always a JSON object, and the SDK parses the streamed arguments when
+      // the block stops: malformed arguments (weak models behind OpenAI-compatible servers produce them)
+      // would surface as a client-side SyntaxError. End with an API error that says what happened instead.
+      const tool = this.#tools.get(open.tool);
+      const written = tool?.written ?? '';
+      if (written.trim() !== '' && !isJsonObject(written)) {
+        throw new StreamAbort(
+          errorFrameForEvent('upstream_error', `the model's arguments for tool "${tool?.name ?? ''}" are not a JSON object: ${written.slice(0, 200)}`),
+        );
+      }
+    }
     out.push(frame('content_block_stop', { index: open.index }));
     if (open.kind === 'tool') {
       const tool = this.#tools.get(open.tool);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('--config: the keys and usage commands use the gateway config\'s tenancy database', () => {
+  const dbFile = join(tmp, 'from-config.db');
+  const configFile = join(tmp, 'switchyard.yaml');
+  writeFileSync(configFile, `tenancy: { sqlite: "${dbFile}" }\nbackends: [{ name: p, model: m, replicas: ["http://127.0.0.1:1/v1"] }]\nmodels: [{ name: m, backends: [p] }]\n`);
+  const created = cli(['keys', 'create', '--tenant', 'cfg', '--config', configFile]);
+  assert.equal(created.code, 0, created.stderr);
+  const listed = JSON.parse(cli(['keys', 'list', '--json', '--db', dbFile]).stdout) as Array<{ tenant: string }>;
+  assert.deepEqual(listed.map((k) => k.tenant), ['cfg']);
+  assert.equal(cli(['usage', '--config', configFile]).code, 0);
+  const bad = cli(['keys', 'list', '--config', join(tmp, 'missing.yaml')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /missing\.yaml/);
+});
 
 test('bad flags: a message naming the flag and exit code 2', () => {
   for (const [args, pattern] of [

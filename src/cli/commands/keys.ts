@@ -1,7 +1,9 @@
 import { booleanFlag, formatHelp, numberFlag, parseArgs, stringFlag, UsageError, type FlagSpecs, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { GatewayError } from '../../errors/index.js';
+import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { openDb } from '../../ledger/db/open-db.js';
+import { tenancyOptions } from '../../server/tenancy-hooks.js';
 import type { SqlDb } from '../../ledger/db/sql-db.js';
 import { parseExpiry } from '../../ledger/since.js';
 import { keyJson } from '../../tenancy/admin-views.js';
@@ -10,6 +12,7 @@ import { createKey } from '../../tenancy/keys.js';
 import type { BudgetPeriod, KeyLimits, NewKeyOptions } from '../../tenancy/types.js';
 
 const DB_FLAGS: FlagSpecs = {
+  config: { type: 'string', description: "the gateway's YAML config: use its tenancy database" },
   db: { type: 'string', description: 'SQLite file', default: '.switchyard/switchyard.db' },
   postgres: { type: 'string', description: 'PostgreSQL URL (instead of SQLite), e.g. postgres://user@host/db' },
 };
@@ -42,11 +45,28 @@ const USAGE = [
   'switchyard keys revoke ID',
 ].join('\n       ');
 
-/** Opens the database the flags name; a failure to open is reported in one line (never the URL's password). */
+/**
+ * Opens the database the flags name: `--postgres`, else `--db`, else the `tenancy` block of `--config`,
+ * else the default SQLite file. A failure to open is reported in one line (never the URL's password).
+ */
 export async function openFromFlags(args: ParsedArgs): Promise<SqlDb | undefined> {
-  const postgres = stringFlag(args, 'postgres');
-  const db = stringFlag(args, 'db');
+  let postgres = stringFlag(args, 'postgres');
+  let db = stringFlag(args, 'db');
   if (postgres !== undefined && db !== undefined) throw new UsageError('give --db or --postgres, not both');
+  const configFile = stringFlag(args, 'config');
+  if (configFile !== undefined && postgres === undefined && db === undefined) {
+    let config;
+    try {
+      // Only the tenancy block matters here; provider and policy names are `serve`'s to check.
+      config = loadConfigFile(configFile);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    const options = tenancyOptions(config);
+    postgres = options.postgres;
+    db = options.sqlitePath;
+  }
   try {
     return await openDb({ ...(postgres === undefined ? {} : { postgres }), ...(db === undefined ? {} : { sqlitePath: db }) });
   } catch (error) {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { quickConfig } from '../../config/quick.js';
 import type { Config } from '../../config/schema.js';
 import { PROVIDER_IDS } from '../../providers/registry.js';
+import { VENDOR_NAMES } from '../../providers/openai-compatible/vendors.js';
 import { POLICY_NAMES } from '../../scheduler/registry.js';
 import { Gateway } from '../../server/gateway.js';
 import { listen } from '../../server/http-server.js';
@@ -103,6 +104,9 @@ const serve: Command = {
   },
 };
 
+/** Names the config is checked against, so a typo is a startup error naming the field. */
+const CHECKS = { providers: PROVIDER_IDS, policies: POLICY_NAMES, vendors: VENDOR_NAMES };
+
 function resolveConfig(flags: Record<string, unknown>, port: number | undefined, host: string | undefined): Config {
   const upstream = flags.upstream;
   const file = flags.config;
@@ -121,9 +125,9 @@ function resolveConfig(flags: Record<string, unknown>, port: number | undefined,
       ...(typeof vendor === 'string' ? { vendor } : {}),
       ...(host === undefined ? {} : { host }),
       ...(port === undefined ? {} : { port }),
-    });
+    }, CHECKS);
   }
-  if (typeof file === 'string') return loadConfigFile(file, { providers: PROVIDER_IDS, policies: POLICY_NAMES });
+  if (typeof file === 'string') return loadConfigFile(file, CHECKS);
   throw new UsageError('give --config FILE or --upstream URL --model NAME, or neither for the emulated demo fleet');
 }
 

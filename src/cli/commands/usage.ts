@@ -9,12 +9,13 @@ import { openFromFlags } from './keys.js';
 const FLAGS: FlagSpecs = {
   tenant: { type: 'string', description: 'only this tenant' },
   key: { type: 'string', description: 'only this key id' },
-  since: { type: 'string', description: 'from: 90m, 24h, 7d, 2w or an ISO date', default: '7d' },
+  since: { type: 'string', description: 'from: 90m, 24h, 7d, 2w, an ISO date, or all', default: '7d' },
   until: { type: 'string', description: 'to (exclusive), same forms as --since' },
   by: { type: 'string', description: 'group by model, served-model, pool, hardware, tenant, key, day, status, tag or tag:NAME' },
   json: { type: 'boolean', description: 'print JSON' },
   csv: { type: 'boolean', description: 'print CSV' },
   help: { type: 'boolean', description: 'show this help' },
+  config: { type: 'string', description: "the gateway's YAML config: use its tenancy database" },
   db: { type: 'string', description: 'SQLite file', default: '.switchyard/switchyard.db' },
   postgres: { type: 'string', description: 'PostgreSQL URL (instead of SQLite)' },
 };
@@ -76,8 +77,8 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   if (booleanFlag(args, 'json') && booleanFlag(args, 'csv')) throw new UsageError('give --json or --csv, not both');
-  const query: Record<string, string | undefined> = { since: stringFlag(args, 'since') ?? '7d' };
-  for (const name of ['tenant', 'key', 'until', 'by']) query[name] = stringFlag(args, name);
+  const query: Record<string, string | undefined> = {};
+  for (const name of ['tenant', 'key', 'since', 'until', 'by']) query[name] = stringFlag(args, name);
   let q;
   try {
     q = usageQuery(query, Date.now());

@@ -33,8 +33,7 @@ export class PostgresDb implements SqlDb {
     pool.on('error', () => {});
     const db = new PostgresDb(pool);
     try {
-      if (options.schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-      await db.migrate(migrations);
+      await db.migrate(migrations, options.schema);
     } catch (error) {
       await pool.end();
       throw error;
@@ -42,11 +41,13 @@ export class PostgresDb implements SqlDb {
     return db;
   }
 
-  private async migrate(migrations: readonly Migration[]): Promise<void> {
+  private async migrate(migrations: readonly Migration[], schema: string | undefined): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      // Under the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide in the catalog.
+      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(MIGRATIONS_TABLE);
       const result = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM switchyard_migrations');
       const current = result.rows[0]?.v ?? 0;

@@ -27,9 +27,12 @@ export async function* convertChatStream(
   const toolIndex = new Map<number, number>();
   try {
     for await (const message of readSse(body)) {
+      // After [DONE], keep reading to the end of the body instead of breaking out: breaking destroys the
+      // undici body, which aborts the request and throws away the keep-alive connection.
+      if (done) continue;
       if (message.data === '[DONE]') {
         done = true;
-        break;
+        continue;
       }
       let chunk: WireChatResponse;
       try {

@@ -1,12 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Decision, FleetView, PrefixLookup } from '../../spec/routing.js';
+import type { Decision, FleetView, PrefixLookup, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
 import { createPolicy } from '../registry.js';
 import { chain, replicaState, requestFeatures } from '../testing.js';
 
 function picked(decision: Decision): string {
   assert.equal(decision.kind, 'route', JSON.stringify(decision));
   return decision.kind === 'route' ? decision.replicaId : '';
+}
+
+/** Decides and, on a route, dispatches (the caller's half of the contract: it feeds approximate indexes). */
+function place(policy: RoutingPolicy, request: RequestFeatures, fleet: FleetView): string {
+  const replica = picked(policy.decide(request, fleet));
+  policy.onDispatch?.(request, replica, fleet.now);
+  return replica;
 }
 
 /** A fixed precise index: replica → blocks held. */
@@ -44,10 +51,14 @@ describe('llm-d weighted scorer (prefix 3, queue 2, kv 2)', () => {
     const policy = createPolicy('llm-d', { seed: 3 });
     const replicas = [replicaState('a'), replicaState('b'), replicaState('c')];
     const prompt = chain(SYSTEM, 100, 8);
-    const first = picked(policy.decide(requestFeatures('r1', { blockHashes: prompt }), { now: 0, replicas }));
+    const first = place(policy, requestFeatures('r1', { blockHashes: prompt }), { now: 0, replicas });
     for (let i = 0; i < 5; i++) {
-      assert.equal(picked(policy.decide(requestFeatures(`r${i + 2}`, { blockHashes: prompt }), { now: 0, replicas })), first);
+      assert.equal(place(policy, requestFeatures(`r${i + 2}`, { blockHashes: prompt }), { now: 0, replicas }), first);
     }
+    // Decisions alone, without dispatches, teach it nothing.
+    const forgetful = createPolicy('llm-d', { seed: 3 });
+    const picks = new Set(Array.from({ length: 12 }, (_, i) => picked(forgetful.decide(requestFeatures(`f${i}`, { blockHashes: prompt }), { now: 0, replicas }))));
+    assert.ok(picks.size > 1);
   });
 });
 
@@ -80,24 +91,24 @@ describe('sglang cache_aware (0.3 / 64 / 1.5)', () => {
     const policy = createPolicy('sglang');
     const replicas = [replicaState('a'), replicaState('b')];
     const long = chain(SYSTEM, 100, 4); // 8 blocks
-    assert.equal(picked(policy.decide(requestFeatures('r1', { blockHashes: long, promptTokens: 128 }), { now: 0, replicas })), 'a');
+    assert.equal(place(policy, requestFeatures('r1', { blockHashes: long, promptTokens: 128 }), { now: 0, replicas }), 'a');
     // Shares 4 of 8 blocks with a's tree: rate 0.5 > 0.3 → a again, although b's tree is smaller.
     const sibling = chain(SYSTEM, 200, 4);
-    assert.equal(picked(policy.decide(requestFeatures('r2', { blockHashes: sibling, promptTokens: 128 }), { now: 0, replicas })), 'a');
+    assert.equal(place(policy, requestFeatures('r2', { blockHashes: sibling, promptTokens: 128 }), { now: 0, replicas }), 'a');
     // Shares 4 of 20 blocks: rate 0.2 → smallest tree, b.
     const distant = chain(SYSTEM, 300, 16);
-    assert.equal(picked(policy.decide(requestFeatures('r3', { blockHashes: distant, promptTokens: 320 }), { now: 0, replicas })), 'b');
+    assert.equal(place(policy, requestFeatures('r3', { blockHashes: distant, promptTokens: 320 }), { now: 0, replicas }), 'b');
   });
 
   test('imbalance (diff > 64 and max > 1.5 × min) overrides the cache', () => {
     const policy = createPolicy('sglang');
     const prompt = chain(SYSTEM, 100, 4);
     const calm = [replicaState('a'), replicaState('b')];
-    assert.equal(picked(policy.decide(requestFeatures('r1', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: calm })), 'a');
+    assert.equal(place(policy, requestFeatures('r1', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: calm }), 'a');
     const busy = [replicaState('a', { running: 100 }), replicaState('b', { running: 30 })];
-    assert.equal(picked(policy.decide(requestFeatures('r2', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: busy })), 'b');
+    assert.equal(place(policy, requestFeatures('r2', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: busy }), 'b');
     // Difference 70 but ratio 170/100 = 1.7 … rel threshold met; difference 60 is not: stays on the cache.
     const close = [replicaState('a', { running: 100 }), replicaState('b', { running: 40 })];
-    assert.equal(picked(policy.decide(requestFeatures('r3', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: close })), 'a');
+    assert.equal(place(policy, requestFeatures('r3', { blockHashes: prompt, promptTokens: 128 }), { now: 0, replicas: close }), 'a');
   });
 });

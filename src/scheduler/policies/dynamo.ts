@@ -27,6 +27,10 @@ export class DynamoPolicy implements RoutingPolicy {
     this.#random = new Random(seed);
   }
 
+  onDispatch(request: RequestFeatures, replicaId: string): void {
+    this.#prefix.dispatched(request, replicaId);
+  }
+
   decide(request: RequestFeatures, fleet: FleetView): Decision {
     const lookup = this.#prefix.lookup(fleet);
     let best: ReplicaState | undefined;
@@ -59,7 +63,7 @@ export class DynamoPolicy implements RoutingPolicy {
       }
     }
     if (best === undefined) return noHealthyReplica();
-    if (fleet.prefix === undefined) this.#prefix.record(request, best);
+    this.#prefix.chosen(best);
     return {
       kind: 'route',
       replicaId: best.id,

@@ -28,6 +28,10 @@ export class LlmDPolicy implements RoutingPolicy {
     this.#random = new Random(seed);
   }
 
+  onDispatch(request: RequestFeatures, replicaId: string): void {
+    this.#prefix.dispatched(request, replicaId);
+  }
+
   decide(request: RequestFeatures, fleet: FleetView): Decision {
     let minQ = Infinity;
     let maxQ = -Infinity;
@@ -66,7 +70,7 @@ export class LlmDPolicy implements RoutingPolicy {
       }
     }
     if (best === undefined) return noHealthyReplica();
-    if (fleet.prefix === undefined) this.#prefix.record(request, best);
+    this.#prefix.chosen(best);
     return {
       kind: 'route',
       replicaId: best.id,

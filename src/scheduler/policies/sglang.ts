@@ -24,7 +24,11 @@ export class SglangPolicy implements RoutingPolicy {
   static readonly CACHE_THRESHOLD = 0.3;
   static readonly BALANCE_ABS_THRESHOLD = 64;
   static readonly BALANCE_REL_THRESHOLD = 1.5;
-  readonly #prefix = new PrefixSource();
+  readonly #prefix = new PrefixSource(true);
+
+  onDispatch(request: RequestFeatures, replicaId: string): void {
+    this.#prefix.dispatched(request, replicaId);
+  }
 
   decide(request: RequestFeatures, fleet: FleetView): Decision {
     let leastLoaded: ReplicaState | undefined;
@@ -45,7 +49,8 @@ export class SglangPolicy implements RoutingPolicy {
       maxLoad - minLoad > SglangPolicy.BALANCE_ABS_THRESHOLD && maxLoad > minLoad * SglangPolicy.BALANCE_REL_THRESHOLD;
     if (imbalanced) return this.#route(request, leastLoaded, `imbalanced (load ${minLoad}..${maxLoad}): least loaded`);
 
-    const index = this.#prefix.approximate;
+    const index = this.#prefix.lookup(fleet);
+    const tree = this.#prefix.approximate;
     let longest: ReplicaState | undefined;
     let longestMatch = -1;
     let smallest: ReplicaState | undefined;
@@ -57,9 +62,9 @@ export class SglangPolicy implements RoutingPolicy {
         longestMatch = matched;
         longest = replica;
       }
-      const tree = index.size(replica.id);
-      if (tree < smallestTree) {
-        smallestTree = tree;
+      const size = tree.size(replica.id);
+      if (size < smallestTree) {
+        smallestTree = size;
         smallest = replica;
       }
     }
@@ -72,7 +77,7 @@ export class SglangPolicy implements RoutingPolicy {
 
   #route(request: RequestFeatures, replica: ReplicaState, reason: string): Decision {
     const cached = cachedTokens(request, this.#prefix.approximate.matchedBlocks(replica.id, request.blockHashes));
-    this.#prefix.record(request, replica);
+    this.#prefix.chosen(replica);
     return { kind: 'route', replicaId: replica.id, reason, estimate: { cachedTokens: cached } };
   }
 }

@@ -69,7 +69,9 @@ describe('switchyard policy', () => {
     const policy = new SwitchyardPolicy();
     const replicas = [replica('a', 'h100-sxm'), replica('b', 'h100-sxm'), replica('c', 'h100-sxm')];
     const prompt = chain([1, 2, 3, 4], 100, 60); // 64 blocks × 16 = 1024 tokens
-    const first = routed(policy.decide(chat('r1', { blockHashes: prompt, promptTokens: 1024 }), { now: 0, replicas })).replicaId;
+    const r1 = chat('r1', { blockHashes: prompt, promptTokens: 1024 });
+    const first = routed(policy.decide(r1, { now: 0, replicas })).replicaId;
+    policy.onDispatch(r1, first);
     // The replica that holds the prefix is chosen again even with a few more sequences running.
     const busier = replicas.map((r) => (r.id === first ? { ...r, running: 4 } : r));
     const again = routed(policy.decide(chat('r2', { blockHashes: prompt, promptTokens: 1040 }), { now: 0, replicas: busier }));
@@ -166,6 +168,7 @@ describe('determinism', () => {
         const request = chat(`q${i}`, { blockHashes: prompt, promptTokens: prompt.length * 16 + 5, arrivalMs: i * 10 });
         const d = policy.decide(request, { now: i * 10, replicas });
         out.push(d.kind === 'route' ? d.replicaId : d.kind);
+        if (d.kind === 'route') policy.onDispatch?.(request, d.replicaId, i * 10);
         if (d.kind === 'route') policy.onComplete?.(request, d.replicaId, i * 10 + 5, { ok: true, outputTokens: 100, ttftMs: 300 });
       }
       return out;

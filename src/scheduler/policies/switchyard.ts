@@ -191,12 +191,16 @@ export class SwitchyardPolicy implements RoutingPolicy {
     return this.#route(request, replica, e, fleet, why);
   }
 
+  onDispatch(request: RequestFeatures, replicaId: string): void {
+    this.#prefix.dispatched(request, replicaId);
+  }
+
   onComplete(request: RequestFeatures, replicaId: string, _now: number, outcome: CompletionOutcome): void {
     if (this.#options.learn) this.corrections.observe(request, replicaId, outcome);
   }
 
   #route(request: RequestFeatures, replica: ReplicaState, e: ReplicaEstimate, fleet: FleetView, why: string): Decision {
-    if (fleet.prefix === undefined) this.#prefix.record(request, replica);
+    this.#prefix.chosen(replica);
     this.#prefillLoad.add(replica.id, fleet.now, e.ownPrefillMs);
     this.corrections.predicted(request, replica.id, e.rawTtftMs, e.rawTpotMs);
     return {

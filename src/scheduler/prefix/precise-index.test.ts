@@ -40,6 +40,16 @@ describe('precise prefix index', () => {
     assert.equal(index.matchedBlocks('a', prompt), 0);
   });
 
+  test("Switchyard emulator events without token ids key blocks by their (already chained) hashes", () => {
+    const tokens = Array.from({ length: 32 }, (_, i) => i);
+    const prompt = chainBlockHashes(tokens, 16);
+    const index = new PrecisePrefixIndex();
+    index.applyVllmEvent('a', { type: 'BlockStored', block_hashes: prompt, parent_block_hash: null, token_ids: [], block_size: 16 });
+    assert.equal(index.matchedBlocks('a', prompt), 2);
+    index.applyVllmEvent('a', { type: 'BlockRemoved', block_hashes: [prompt[1]] });
+    assert.equal(index.matchedBlocks('a', prompt), 1);
+  });
+
   test('blocks whose parent was never announced are counted as orphans, not guessed', () => {
     const index = new PrecisePrefixIndex();
     index.applyVllmEvent('a', { type: 'BlockStored', block_hashes: [7], parent_block_hash: 6, token_ids: [1, 2], block_size: 2 });

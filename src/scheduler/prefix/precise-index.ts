@@ -71,10 +71,17 @@ export class PrecisePrefixIndex implements PrefixLookup {
     }
     const size = event.blockSize;
     for (let i = 0; i < event.blockHashes.length; i++) {
+      const engineHash = event.blockHashes[i] as VllmBlockHash;
       const end = (i + 1) * size;
-      if (end > event.tokenIds.length) break;
-      parentKey = hashInts(event.tokenIds, i * size, end, parentKey);
-      engineKeys.set(hashId(event.blockHashes[i] as VllmBlockHash), parentKey);
+      // Without the block's tokens (Switchyard's emulator may omit them), an integer engine hash is taken
+      // as the key: the emulator's hashes are the gateway's own chained hashes (docs/emulator.md).
+      if (end <= event.tokenIds.length) parentKey = hashInts(event.tokenIds, i * size, end, parentKey);
+      else if (typeof engineHash === 'number') parentKey = engineHash;
+      else {
+        this.orphanBlocks += event.blockHashes.length - i;
+        break;
+      }
+      engineKeys.set(hashId(engineHash), parentKey);
       this.#store(replicaId, parentKey);
     }
   }

@@ -168,6 +168,9 @@ class HeldAdmission implements Admission {
     if (this.done) return;
     this.done = true;
     this.stopRenewing();
+    // A key limited only by requests per minute has nothing to give back: skip the round trip.
+    const i = this.input;
+    if (i.tpm === undefined && i.maxConcurrent === undefined && i.budgetNano === undefined) return;
     const { inputTokens, cachedInputTokens, outputTokens, costUsd } = actual;
     const used = inputTokens === undefined || outputTokens === undefined ? undefined : inputTokens - (cachedInputTokens ?? 0) + outputTokens;
     try {

@@ -63,3 +63,15 @@ test('reset durations are written the way OpenAI writes them', () => {
   assert.equal(formatReset(3_600_000), '1h0m0s');
   assert.equal(formatReset(3_725_000), '1h2m5s');
 });
+
+test('a key limited only by requests per minute settles without a backend call', async () => {
+  const backend = new MemoryLimitBackend();
+  let settles = 0;
+  const counting = Object.assign(Object.create(backend) as MemoryLimitBackend, { settle: async () => void settles++ });
+  const l = new Limiter(counting);
+  const k = { id: 'rpmonlykey01', tenantId: 't', tenantName: 't', secretHash: '', createdAt: 0, limits: { rpm: 5 } };
+  await (await l.admit(k, { promptTokens: 1, maxOutputTokens: 1 })).settle({ inputTokens: 1, outputTokens: 1 });
+  assert.equal(settles, 0);
+  await (await l.admit({ ...k, id: 'tpmkey000001', limits: { tpm: 100 } }, { promptTokens: 1, maxOutputTokens: 1 })).release();
+  assert.equal(settles, 1);
+});
