@@ -47,6 +47,20 @@ export class EstimateCorrections {
     return this.#learned.get(replicaId)?.factors ?? NEUTRAL;
   }
 
+  /** The replica's live factors (created neutral): a caller may hold the object; learning updates it. */
+  cell(replicaId: string): ReplicaFactors {
+    return this.#entry(replicaId).factors;
+  }
+
+  #entry(replicaId: string): Learned {
+    let learned = this.#learned.get(replicaId);
+    if (learned === undefined) {
+      learned = { ttftObserved: 0, ttftPredicted: 0, tpotObserved: 0, tpotPredicted: 0, factors: { ttft: 1, tpot: 1 } };
+      this.#learned.set(replicaId, learned);
+    }
+    return learned;
+  }
+
   ttftFactor(replicaId: string): number {
     return this.factors(replicaId).ttft;
   }
@@ -76,11 +90,7 @@ export class EstimateCorrections {
         this.#meanOutput === undefined ? outcome.outputTokens : this.#meanOutput + ALPHA * (outcome.outputTokens - this.#meanOutput);
     }
     if (!outcome.ok || prediction === undefined || prediction.replicaId !== replicaId) return;
-    let learned = this.#learned.get(replicaId);
-    if (learned === undefined) {
-      learned = { ttftObserved: 0, ttftPredicted: 0, tpotObserved: 0, tpotPredicted: 0, factors: { ttft: 1, tpot: 1 } };
-      this.#learned.set(replicaId, learned);
-    }
+    const learned = this.#entry(replicaId);
     const { ttftMs, tpotMs } = outcome;
     if (ttftMs !== undefined && ttftMs >= 0 && prediction.ttftMs > 0) {
       learned.ttftObserved = (1 - ALPHA) * learned.ttftObserved + ALPHA * Math.min(ttftMs, 4 * prediction.ttftMs);

@@ -1,6 +1,6 @@
 import type { ReplicaState } from '../../spec/replica.js';
 import type { RequestFeatures } from '../../spec/routing.js';
-import type { EstimateCorrections } from '../corrections.js';
+import type { ReplicaFactors } from '../corrections.js';
 import { decodeStepMs, ownPrefillMs, type ReplicaModel } from '../estimates.js';
 import { cachedTokens } from './prefix-source.js';
 
@@ -52,10 +52,11 @@ export interface ReplicaEstimate {
 /** What one decision shares across its replicas (one object per decision; `prefillShare` set per replica). */
 export interface EstimateContext {
   expectedOutput: number;
-  corrections: EstimateCorrections;
   usdPerJoule: number;
   /** The replica's recent prefill share of time (PrefillLoad) and its time constant. */
   prefillShare: number;
+  /** The replica's learned corrections (set per replica, like prefillShare). */
+  factors: ReplicaFactors;
   prefillTauMs: number;
   /** The request's TPOT objective (Infinity when none). */
   tpotObjectiveMs: number;
@@ -71,7 +72,7 @@ export function estimateReplica(
   matchedBlocks: number,
   context: EstimateContext,
 ): ReplicaEstimate {
-  const { expectedOutput, corrections, usdPerJoule, prefillShare, prefillTauMs } = context;
+  const { expectedOutput, usdPerJoule, prefillShare, prefillTauMs } = context;
   const cached = cachedTokens(request, matchedBlocks);
   const uncached = request.promptTokens - cached;
   const ownMs = ownPrefillMs(model, uncached, cached);
@@ -95,7 +96,7 @@ export function estimateReplica(
   // A slot frees each time one of maxRunning sequences finishes: every (expected output × step) / maxRunning.
   const slotWaitMs = excess > 0 ? (excess * expectedOutput * stepMs) / replica.maxRunning : 0;
 
-  const factors = corrections.factors(replica.id);
+  const factors = context.factors;
   const ttftFactor = factors.ttft;
   out.cachedTokens = cached;
   out.queueMs = queueMs * ttftFactor;

@@ -1,8 +1,8 @@
 import type { ReplicaState } from '../../spec/replica.js';
 import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
-import { EstimateCorrections } from '../corrections.js';
+import { EstimateCorrections, type ReplicaFactors } from '../corrections.js';
 import { ReplicaModels } from '../estimates.js';
-import { PrefillLoad } from '../prefill-load.js';
+import { type LoadCell, PrefillLoad } from '../prefill-load.js';
 import { estimateReplica, type EstimateContext, type ReplicaEstimate } from './switchyard-estimate.js';
 import { noHealthyReplica } from './no-healthy-replica.js';
 import { PrefixSource } from './prefix-source.js';
@@ -63,6 +63,12 @@ export class SwitchyardPolicy implements RoutingPolicy {
   readonly corrections = new EstimateCorrections();
   readonly #prefillLoad = new PrefillLoad();
   readonly #scratch: ReplicaEstimate = blankEstimate();
+  /**
+   * Per candidate position, the state object last seen there and its live cells (prefill load, learned
+   * factors): callers pass the same ReplicaState objects decision after decision, so the per-replica state
+   * costs an identity check instead of keyed look-ups.
+   */
+  readonly #cells: ({ state: ReplicaState; load: LoadCell; factors: ReplicaFactors } | undefined)[] = [];
   readonly #best: ReplicaEstimate = blankEstimate();
 
   constructor(options: SwitchyardOptions = {}) {
@@ -94,9 +100,9 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const slack = 1 + o.margin;
     const context: EstimateContext = {
       expectedOutput,
-      corrections: this.corrections,
       usdPerJoule: o.usdPerJoule,
       prefillShare: 0,
+      factors: NEUTRAL_FACTORS,
       prefillTauMs: this.#prefillLoad.tauMs,
       tpotObjectiveMs: tpotBudget,
       typicalRemainingOutput: this.#typicalRemainingOutput(request),
@@ -121,7 +127,9 @@ export class SwitchyardPolicy implements RoutingPolicy {
         continue;
       }
       const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
-      context.prefillShare = this.#prefillLoad.share(replica.id, fleet.now);
+      const cells = this.#cellsAt(position, replica);
+      context.prefillShare = this.#prefillLoad.shareOf(cells.load, fleet.now);
+      context.factors = cells.factors;
       const e = estimateReplica(this.#scratch, model, replica, request, matched, context);
       if (e.ttftMs < fastest) {
         fastest = e.ttftMs;
@@ -186,14 +194,22 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
     const e = estimateReplica(this.#scratch, model, replica, request, matched, {
       expectedOutput: this.#expectedOutput(request),
-      corrections: this.corrections,
       usdPerJoule: this.#options.usdPerJoule,
       prefillShare: this.#prefillLoad.share(replica.id, fleet.now),
+      factors: this.corrections.factors(replica.id),
       prefillTauMs: this.#prefillLoad.tauMs,
       tpotObjectiveMs: request.slo.tpotMs ?? Infinity,
       typicalRemainingOutput: this.#typicalRemainingOutput(request),
     });
     return this.#route(request, replica, e, fleet, why);
+  }
+
+  #cellsAt(position: number, replica: ReplicaState): { state: ReplicaState; load: LoadCell; factors: ReplicaFactors } {
+    const cached = this.#cells[position];
+    if (cached !== undefined && cached.state === replica) return cached;
+    const fresh = { state: replica, load: this.#prefillLoad.cell(replica.id), factors: this.corrections.cell(replica.id) };
+    this.#cells[position] = fresh;
+    return fresh;
   }
 
   onDispatch(request: RequestFeatures, replicaId: string): void {
@@ -232,6 +248,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
     return mean === undefined ? request.maxOutputTokens : Math.min(request.maxOutputTokens, Math.max(1, 2 * mean));
   }
 }
+
+const NEUTRAL_FACTORS: ReplicaFactors = Object.freeze({ ttft: 1, tpot: 1 });
 
 function blankEstimate(): ReplicaEstimate {
   return {
