@@ -152,6 +152,7 @@ export class Dispatcher {
           end(outcome);
           if (outcome.kind === 'paused') shortestWait = Math.min(shortestWait, outcome.retryAfterMs);
           lastError = error;
+          if (typeof error === 'object' && error !== null) errorRoutes.set(error, `${replica.spec.pool}/${replica.spec.id}`);
           const retryable = UpstreamError.isUpstream(error) && error.retryable;
           this.logger.warn('upstream attempt failed', {
             requestId: features.id,
@@ -168,6 +169,13 @@ export class Dispatcher {
     }
     throw lastError ?? new GatewayError('upstream_unavailable', 'no replica could serve the request', { retryAfterMs: 1000 });
   }
+}
+
+/** The replica whose answer an error is (`pool/replica`), so the client sees where a failure came from. */
+const errorRoutes = new WeakMap<object, string>();
+
+export function routeOfError(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? errorRoutes.get(error) : undefined;
 }
 
 /** What a failure says about the replica. */

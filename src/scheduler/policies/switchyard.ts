@@ -13,11 +13,14 @@ import { PrefixSource } from './prefix-source.js';
  * Filter → estimate → score → pick (design.md, "The scheduler"; Mooncake's Conductor, FAST'25 Alg. 1, for
  * the TTFT estimate and the reject-when-infeasible rule; reference/scheduling.md §8):
  *
- * 1. estimate per replica, from the engine model's roofline for its hardware: TTFT = queued prefill work
- *    + this prompt's uncached part (prefix hits make it smaller, so affinity falls out of the estimate)
- *    + a wait for a batch slot; TPOT = a decode step at its batch with this request added; KV headroom;
+ * 1. estimate per replica, from the engine model's roofline for its hardware (switchyard-estimate.ts):
+ *    TTFT = queued prefill work + this prompt's uncached part (prefix hits make it smaller, so affinity
+ *    falls out of the estimate) + a wait for a batch slot; TPOT = the mean step at its batch with this
+ *    request added, prefill chunks included; the risk that chunk steps break a short answer's TPOT; how far
+ *    this prompt would stall the sequences already decoding there; KV headroom;
  * 2. drop replicas that would miss the objective, with a safety margin and a per-replica correction learned
- *    from observed TTFT/TPOT (onComplete), or that lack KV room for the prompt and expected output;
+ *    from observed TTFT/TPOT (onComplete), that put its TPOT or its neighbours' at risk, or that lack KV
+ *    room for the prompt and expected output;
  * 3. score the rest by marginal cost, $/h × the replica time the request takes (its prefill, plus its
  *    share of decode steps: one of the replica's concurrent slots for its decode time) plus an energy price
  *    × joules, scaled up as the estimated TTFT nears the objective so load spreads before it bites;
@@ -107,10 +110,12 @@ export class SwitchyardPolicy implements RoutingPolicy {
     let fastestIdle = Infinity; // lowest TTFT of this prompt on an idle replica
     let fastestReplica: ReplicaState | undefined;
     let fastestCongested = true;
-    for (const replica of fleet.replicas) {
+    const replicas = fleet.replicas;
+    for (let position = 0; position < replicas.length; position++) {
+      const replica = replicas[position] as ReplicaState;
       if (!replica.healthy) continue;
       anyHealthy = true;
-      const model = this.#models.get(replica);
+      const model = this.#models.at(position, replica);
       if (model === null) {
         if (fallback === undefined || replica.running + replica.waiting < fallback.running + fallback.waiting) fallback = replica;
         continue;
