@@ -98,6 +98,20 @@ export class Scheduler {
     return undefined;
   }
 
+  /** Takes a queued request out (its client went away). Returns whether it was queued. */
+  cancel(request: RequestFeatures): boolean {
+    return this.#queue.remove(request);
+  }
+
+  /**
+   * A placement made outside `submit`/`next` (the gateway retrying another replica after a failed
+   * attempt): charge the tenant and tell the policy, as a routed placement would.
+   */
+  dispatched(request: RequestFeatures, replicaId: string, now: number): void {
+    this.fairness.chargeDispatch(request.tenant, request.promptTokens, request.maxOutputTokens);
+    this.policy.onDispatch?.(request, replicaId, now);
+  }
+
   complete(request: RequestFeatures, replicaId: string, now: number, outcome: CompletionOutcome): void {
     this.fairness.chargeCompletion(request.tenant, request.maxOutputTokens, outcome.outputTokens ?? request.maxOutputTokens);
     this.policy.onComplete?.(request, replicaId, now, outcome);

@@ -10,7 +10,9 @@ import type { ModelRoute } from '../router/router.js';
 import { Dispatcher } from './dispatch.js';
 import { createLogger } from './logger.js';
 
-const clock = { now: () => 0 };
+// Real elapsed time: the queue gate expires waiting requests by the injected clock.
+const origin = performance.now();
+const clock = { now: () => performance.now() - origin };
 const spec = (id: string, pool: string): ReplicaSpec => ({
   id,
   pool,
@@ -25,7 +27,7 @@ const spec = (id: string, pool: string): ReplicaSpec => ({
   target: { baseUrl: `http://${id}`, upstreamModel: 'm' },
 });
 const route = (name: string, pools: string[]): ModelRoute => ({ name, aliases: [], pools, fallbacks: [], slo: {}, ownedBy: 'x', created: 0 });
-const features = (): RequestFeatures => ({ id: 'r', model: 'm', tenant: 't', priority: 'interactive', slo: {}, promptTokens: 10, maxOutputTokens: 10, blockHashes: [], blockTokens: 16, arrivalMs: 0 });
+const features = (): RequestFeatures => ({ id: 'r', model: 'm', tenant: 't', priority: 'interactive', slo: {}, promptTokens: 10, maxOutputTokens: 10, blockHashes: [], blockTokens: 16, arrivalMs: clock.now() });
 
 /** Scripted policy: returns queued decisions first, then the first healthy candidate; records outcomes. */
 class ScriptedPolicy implements RoutingPolicy {

@@ -8,6 +8,7 @@ import { UpstreamError } from '../errors/upstream-error.js';
 import type { CallOutcome, Fleet, Replica } from '../fleet/fleet.js';
 import type { ModelRoute } from '../router/router.js';
 import type { Logger } from './logger.js';
+import { QueueGate } from './queue-gate.js';
 
 export interface DispatchOptions {
   /** Upstream attempts per request across replicas and fallbacks, first try included. */
@@ -18,8 +19,6 @@ export interface DispatchOptions {
   maxQueueMs: number;
 }
 
-/** How often a queued request asks the policy again. */
-const QUEUE_POLL_MS = 20;
 /** Slack added to a retry-after wait so the paused replica has reopened when we look again. */
 const PAUSE_MARGIN_MS = 10;
 
@@ -46,7 +45,10 @@ export type Invoke<T> = (adapter: ProviderAdapter, target: UpstreamTarget, conte
  * route → schedule → dispatch, with retries and fallback wrapped around one straight call:
  *
  * 1. For each model of the fallback chain, ask the routing policy for a replica among the model's pools,
- *    skipping replicas already tried for this request.
+ *    skipping replicas already tried for this request. The first ask goes through the model's scheduler
+ *    (queue-gate.ts): when the policy says "queue", the request waits in one bounded queue, released in
+ *    fairness order (interactive before batch, then the tenant with the least service), at most
+ *    `maxQueueMs`.
  * 2. Call it. A retryable failure (connect error, timeout, 408/409/429/5xx: UpstreamError.retryable) is
  *    reported to the replica's breaker and the loop tries another replica, then the next model.
  * 3. An upstream `retry-after` pauses that replica for that long. When every replica of the last model
@@ -59,6 +61,8 @@ export type Invoke<T> = (adapter: ProviderAdapter, target: UpstreamTarget, conte
  * first event; see pipeline.ts). A stream is never retried once it began.
  */
 export class Dispatcher {
+  readonly #gate: QueueGate;
+
   constructor(
     private readonly fleet: Fleet,
     private readonly policy: RoutingPolicy,
@@ -67,7 +71,9 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: DispatchOptions,
-  ) {}
+  ) {
+    this.#gate = new QueueGate(fleet, policy, clock, options.maxQueueMs);
+  }
 
   async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: AbortSignal, invoke: Invoke<T>): Promise<Lease<T>> {
     let attempts = 0;
@@ -81,19 +87,22 @@ export class Dispatcher {
       features.model = model.name;
       let waited = false;
       let shortestWait = Infinity;
-      let queuedMs = 0;
+      let firstOnModel = true;
+      const scheduler = this.#gate.scheduler(model);
       while (attempts < this.options.maxAttempts) {
         // route: the model's pools; schedule: the policy picks a replica among them.
         candidates.length = 0;
         this.fleet.candidates(model.pools, tried, candidates);
-        const decision: Decision =
-          candidates.length === 0 ? { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 } : this.policy.decide(features, this.fleet.view(this.clock.now(), candidates));
-        if (decision.kind === 'queue' && queuedMs < this.options.maxQueueMs) {
-          // schedule: every replica is busy past the objective, but one should free up soon.
-          await sleep(QUEUE_POLL_MS, signal);
-          queuedMs += QUEUE_POLL_MS;
-          continue;
-        }
+        let decision: Decision;
+        // Placed through the scheduler: it already charged the tenant and told the policy.
+        let placed = false;
+        if (candidates.length === 0) decision = { kind: 'reject', reason: 'every replica was tried', retryAfterMs: 0 };
+        else if (firstOnModel) {
+          firstOnModel = false;
+          const placement = await this.#gate.place(model, features, signal);
+          placed = placement.kind === 'route';
+          decision = placement.kind === 'route' ? placement.decision : { kind: 'reject', reason: placement.reason, retryAfterMs: placement.retryAfterMs };
+        } else decision = this.policy.decide(features, this.fleet.view(this.clock.now(), candidates));
         if (decision.kind !== 'route') {
           if (last && !waited && shortestWait <= this.options.maxRetryAfterMs) {
             // Every replica asked us to wait a little and there is no fallback left: wait once, retry.
@@ -123,14 +132,15 @@ export class Dispatcher {
         attempts++;
         // dispatch
         this.fleet.begin(replica, features.promptTokens, features);
-        this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
+        if (!placed) scheduler.dispatched(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;
         const end = (outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void => {
           if (ended) return;
           ended = true;
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
-          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
+          scheduler.complete(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
+          this.#gate.release();
         };
         const callStart = this.clock.now();
         try {
