@@ -48,9 +48,23 @@ const SCENARIOS: Scenario[] = [
     rateScales: [3, 10, 30],
   },
 ];
-const FLEETS: { name: string; fleet: FleetFile }[] = [
-  { name: 'homogeneous 8 × H100', fleet: HOMOGENEOUS },
-  { name: 'mixed 3 × H100 + 6 × Trainium2 + 5 × L40S', fleet: MIXED },
+interface FleetCase {
+  name: string;
+  fleet: FleetFile;
+  /** Hand policies the precise index from KV events (default), or let each keep its approximate one. */
+  preciseIndex: boolean;
+  /** Only for this trace (the extra cases are run once, on the trace with prefix information). */
+  trace?: string;
+}
+const FLEETS: FleetCase[] = [
+  { name: 'homogeneous 8 × H100', fleet: HOMOGENEOUS, preciseIndex: true },
+  { name: 'mixed 3 × H100 + 6 × Trainium2 + 5 × L40S', fleet: MIXED, preciseIndex: true },
+  {
+    name: 'mixed fleet, no KV events (approximate indexes)',
+    fleet: MIXED,
+    preciseIndex: false,
+    trace: 'Mooncake conversation',
+  },
 ];
 
 function fleetUsdPerHour(result: SimResult): number {
@@ -61,7 +75,8 @@ const cells: Cell[] = [];
 const started = performance.now();
 for (const scenario of SCENARIOS) {
   const limit = quick ? Math.round(scenario.limit / 5) : scenario.limit;
-  for (const { name: fleetName, fleet } of FLEETS) {
+  for (const { name: fleetName, fleet, preciseIndex, trace } of FLEETS) {
+    if (trace !== undefined && trace !== scenario.trace) continue;
     for (const rateScale of scenario.rateScales) {
       for (const policy of POLICY_NAMES) {
         const t0 = performance.now();
@@ -73,6 +88,7 @@ for (const scenario of SCENARIOS) {
           rateScale,
           limit,
           seed: 1,
+          preciseIndex,
         });
         cells.push({ trace: scenario.trace, fleet: fleetName, rateScale, policy, result, fleetUsdPerHour: fleetUsdPerHour(result) });
         process.stderr.write(

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfigFile, parseConfig } from './load.js';
 import { PROVIDER_IDS } from '../providers/registry.js';
 import { POLICY_NAMES } from '../scheduler/registry.js';
+import { VENDOR_NAMES } from '../providers/openai-compatible/vendors.js';
 
 const minimal = `
 backends:
@@ -17,7 +18,7 @@ models:
 
 function problems(text: string, env: Record<string, string> = {}): string[] {
   try {
-    parseConfig(text, { env, providers: PROVIDER_IDS, policies: POLICY_NAMES });
+    parseConfig(text, { env, providers: PROVIDER_IDS, policies: POLICY_NAMES, vendors: VENDOR_NAMES });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -64,6 +65,7 @@ test('errors name the path of the bad field', () => {
   assert.match(problems(`routing: { policy: magic }\n${minimal}`)[0] ?? '', /^routing\.policy: unknown policy "magic"/);
   assert.match(problems(minimal.replace('model: m', 'model: m\n    provider: carrier-pigeon'))[0] ?? '', /^backends\[0\]\.provider: unknown provider/);
   assert.match(problems(`${minimal}  - name: m\n    backends: [pool]\n`)[0] ?? '', /^models\[1\]\.name: "m" is already used/);
+  assert.match(problems(minimal.replace('model: m', 'model: m\n    vendor: vlm'))[0] ?? '', /^backends\[0\]\.vendor: unknown vendor "vlm"/);
 });
 
 test('${ENV} interpolation; a missing variable is named with its field', () => {

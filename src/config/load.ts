@@ -23,6 +23,8 @@ export interface ParseConfigOptions {
   providers?: readonly string[];
   /** Routing policy names (src/scheduler/registry.ts). */
   policies?: readonly string[];
+  /** Vendor names the openai-compatible adapter knows (src/providers/openai-compatible/vendors.ts). */
+  vendors?: readonly string[];
 }
 
 /** `['models', 1, 'fallbacks', 0]` → `models[1].fallbacks[0]` */
@@ -83,6 +85,9 @@ function crossCheck(config: Config, options: ParseConfigOptions): string[] {
   config.backends.forEach((backend, i) => {
     if (backends.has(backend.name)) problems.push(`backends[${i}].name: duplicate backend "${backend.name}"`);
     backends.add(backend.name);
+    if (backend.vendor !== undefined && backend.provider === 'openai-compatible' && options.vendors !== undefined && !options.vendors.includes(backend.vendor)) {
+      problems.push(`backends[${i}].vendor: unknown vendor "${backend.vendor}"; known: ${options.vendors.join(', ')}`);
+    }
     if (options.providers !== undefined && !options.providers.includes(backend.provider)) {
       problems.push(`backends[${i}].provider: unknown provider "${backend.provider}"; known: ${options.providers.join(', ')}`);
     }

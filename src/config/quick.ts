@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import { validateConfig } from './load.js';
+import { validateConfig, type ParseConfigOptions } from './load.js';
 
 export interface QuickConfigOptions {
   upstream: string;
@@ -14,7 +14,7 @@ export interface QuickConfigOptions {
  * `switchyard serve --upstream URL --model NAME`: one pool with one replica, no config file. The public
  * name and the upstream model id are the same, so the gateway is a transparent front.
  */
-export function quickConfig(options: QuickConfigOptions): Config {
+export function quickConfig(options: QuickConfigOptions, checks: Omit<ParseConfigOptions, 'source' | 'env'> = {}): Config {
   return validateConfig(
     {
       server: { ...(options.host === undefined ? {} : { host: options.host }), ...(options.port === undefined ? {} : { port: options.port }) },
@@ -30,6 +30,6 @@ export function quickConfig(options: QuickConfigOptions): Config {
       ],
       models: [{ name: options.model, backends: ['upstream'] }],
     },
-    { source: '--upstream' },
+    { ...checks, source: '--upstream' },
   );
 }

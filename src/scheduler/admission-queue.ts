@@ -41,6 +41,28 @@ export class AdmissionQueue {
     return this.#head('interactive') ?? this.#head('batch');
   }
 
+  /**
+   * The head of every backlogged (priority, tenant) queue in the order they should be placed: interactive
+   * before batch, then by virtual token counter, then by arrival. `Scheduler.next` walks it so that one
+   * tenant's head that does not fit yet (a long prompt) does not block another's that does.
+   */
+  heads(limit: number): RequestFeatures[] {
+    const out: RequestFeatures[] = [];
+    for (const priority of ['interactive', 'batch'] as const) {
+      const heads: { request: RequestFeatures; counter: number }[] = [];
+      for (const [tenant, fifo] of this.#classes[priority]) {
+        const head = fifo[0];
+        if (head !== undefined) heads.push({ request: head, counter: this.#fairness.counter(tenant) });
+      }
+      heads.sort((a, b) => a.counter - b.counter || a.request.arrivalMs - b.request.arrivalMs);
+      for (const { request } of heads) {
+        if (out.length >= limit) return out;
+        out.push(request);
+      }
+    }
+    return out;
+  }
+
   /** Removes a request (placed, rejected or expired). */
   remove(request: RequestFeatures): boolean {
     const tenants = this.#classes[request.priority];

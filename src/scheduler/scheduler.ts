@@ -2,6 +2,9 @@ import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPo
 import { AdmissionQueue } from './admission-queue.js';
 import { type FairnessOptions, VirtualTokenCounter } from './fairness.js';
 
+/** Queue heads (one per tenant and priority) offered to the policy per `next` call. */
+const MAX_HEADS_TRIED = 8;
+
 /** What became of a request: placed on a replica, or turned away with a retry-after. */
 export type Placement =
   | { kind: 'route'; request: RequestFeatures; replicaId: string; decision: Decision & { kind: 'route' } }
@@ -83,13 +86,16 @@ export class Scheduler {
         return { kind: 'reject', request, reason: 'waited past its latency objective', retryAfterMs: this.#retryAfter() };
       }
     }
-    const head = this.#queue.peek();
-    if (head === undefined) return undefined;
-    const decision = this.policy.decide(head, fleet);
-    if (decision.kind === 'queue') return undefined;
-    this.#queue.remove(head);
-    if (decision.kind === 'reject') return { kind: 'reject', request: head, reason: decision.reason, retryAfterMs: decision.retryAfterMs };
-    return this.#routed(head, decision, fleet.now);
+    // Fairness order first; a head the policy cannot place yet (say, a long prompt while replicas are busy)
+    // does not block another tenant's that fits: work-conserving, as VTC dispatches whatever fits.
+    for (const head of this.#queue.heads(MAX_HEADS_TRIED)) {
+      const decision = this.policy.decide(head, fleet);
+      if (decision.kind === 'queue') continue;
+      this.#queue.remove(head);
+      if (decision.kind === 'reject') return { kind: 'reject', request: head, reason: decision.reason, retryAfterMs: decision.retryAfterMs };
+      return this.#routed(head, decision, fleet.now);
+    }
+    return undefined;
   }
 
   complete(request: RequestFeatures, replicaId: string, now: number, outcome: CompletionOutcome): void {

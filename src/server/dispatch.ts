@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
-import type { Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
+import type { CompletionOutcome, Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
 import type { HttpTransport } from '../spec/transport.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -29,8 +29,13 @@ export interface Lease<T> {
   replica: Replica;
   model: ModelRoute;
   attempts: number;
-  /** Ends the in-flight accounting on the replica (once). */
-  end(outcome: CallOutcome): void;
+  /** Time spent waiting on upstream calls, every attempt included, ms: the rest is the gateway's own. */
+  upstreamMs: number;
+  /**
+   * Ends the in-flight accounting on the replica (once). `observed` (tokens, TTFT, TPOT) goes to the
+   * policy's `onComplete`, so policies that learn from their estimate errors can.
+   */
+  end(outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void;
   /** The first token arrived: its prefill is no longer pending on the replica. */
   firstToken(): void;
 }
@@ -66,6 +71,7 @@ export class Dispatcher {
 
   async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: AbortSignal, invoke: Invoke<T>): Promise<Lease<T>> {
     let attempts = 0;
+    let upstreamMs = 0;
     let lastError: unknown;
     const tried = new Set<string>();
     const candidates: ReplicaState[] = [];
@@ -120,19 +126,22 @@ export class Dispatcher {
         this.policy.onDispatch?.(features, replica.spec.id, this.clock.now());
         let prefillPending = true;
         let ended = false;
-        const end = (outcome: CallOutcome): void => {
+        const end = (outcome: CallOutcome, observed?: Omit<CompletionOutcome, 'ok'>): void => {
           if (ended) return;
           ended = true;
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
-          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ok: outcome.kind === 'success' });
+          this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
         };
+        const callStart = this.clock.now();
         try {
           const value = await invoke(adapter, replica.spec.target, { transport: this.transport, signal, requestId: features.id, clock: this.clock });
+          upstreamMs += this.clock.now() - callStart;
           return {
             value,
             replica,
             model,
             attempts,
+            upstreamMs,
             end,
             firstToken: () => {
               if (!prefillPending) return;
@@ -141,6 +150,7 @@ export class Dispatcher {
             },
           };
         } catch (error) {
+          upstreamMs += this.clock.now() - callStart;
           if (signal.aborted) {
             end({ kind: 'neutral' });
             throw error;
@@ -149,6 +159,7 @@ export class Dispatcher {
           end(outcome);
           if (outcome.kind === 'paused') shortestWait = Math.min(shortestWait, outcome.retryAfterMs);
           lastError = error;
+          if (typeof error === 'object' && error !== null) errorRoutes.set(error, `${replica.spec.pool}/${replica.spec.id}`);
           const retryable = UpstreamError.isUpstream(error) && error.retryable;
           this.logger.warn('upstream attempt failed', {
             requestId: features.id,
@@ -165,6 +176,13 @@ export class Dispatcher {
     }
     throw lastError ?? new GatewayError('upstream_unavailable', 'no replica could serve the request', { retryAfterMs: 1000 });
   }
+}
+
+/** The replica whose answer an error is (`pool/replica`), so the client sees where a failure came from. */
+const errorRoutes = new WeakMap<object, string>();
+
+export function routeOfError(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? errorRoutes.get(error) : undefined;
 }
 
 /** What a failure says about the replica. */

@@ -55,6 +55,7 @@ describe('gateway over fixture upstreams', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-request-id'), 'client-id-1');
     assert.match(response.headers.get('x-switchyard-route') ?? '', /^pool-[ab]\/[ab]0$/);
+    assert.match(response.headers.get('x-switchyard-overhead-ms') ?? '', /^\d+\.\d\d$/);
     const body = (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads an untyped body
     assert.equal(body.object, 'chat.completion');
     assert.equal(body.model, 'rail');
@@ -109,6 +110,21 @@ describe('gateway over fixture upstreams', () => {
     const args1 = calls.filter((t: { index: number }) => t.index === 1).map((t: { function: { arguments: string } }) => t.function.arguments).join('');
     assert.deepEqual(JSON.parse(args1), { city: 'Bern' });
     assert.equal(chunks.at(-1)?.choices[0].finish_reason, 'tool_calls');
+  });
+
+  test('an upstream that reports no usage: counted by our tokenizer, marked estimated, in JSON and streams', async () => {
+    const noUsage = '{"id":"x","object":"chat.completion","created":1,"model":"llama","choices":[{"index":0,"message":{"role":"assistant","content":"two words"},"finish_reason":"stop"}]}';
+    for (const server of [a, b]) server.respond({ status: 200, headers: json, body: noUsage });
+    const body = (await (await post(`${gw.url}/v1/chat/completions`, hello)).json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    assert.ok(body.usage.prompt_tokens > 0);
+    assert.equal(body.usage.completion_tokens, 2);
+    const chunks = sseChunks(fixture('chat-stream.chunks.txt')).filter((c) => !c.includes('"usage":{'));
+    for (const server of [a, b]) server.respond({ status: 200, headers: sse, chunks });
+    const text = await (await post(`${gw.url}/v1/chat/completions`, { ...hello, stream: true, stream_options: { include_usage: true } })).text();
+    assert.match(text, /"choices":\[\],"usage":\{"prompt_tokens":\d+,"completion_tokens":\d+/);
+    await waitForRecords(gw.records, 2);
+    assert.ok(gw.records.every((r) => r.usage.estimated === true && (r.usage.outputTokens ?? 0) > 0));
+    assert.equal(gw.records[0]?.usage.cachedInputTokens, undefined, 'unknown stays unknown');
   });
 
   test('unknown model → 404 model_not_found; alias resolves', async () => {
@@ -177,6 +193,7 @@ describe('gateway over fixture upstreams', () => {
     const before = a.requests.length + b.requests.length;
     const response = await post(`${gw.url}/v1/chat/completions`, hello);
     assert.equal(response.status, 400);
+    assert.match(response.headers.get('x-switchyard-route') ?? '', /^pool-[ab]\/[ab]0$/, 'the failing replica is named');
     const error = ((await response.json()) as { error: { param: string; message: string } }).error;
     assert.equal(error.param, 'temperature');
     assert.equal(a.requests.length + b.requests.length - before, 1);

@@ -7,11 +7,12 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { chainBlockHashes } from '../util/hash.js';
 import { encode } from '../tokenizer/tokenizer.js';
+import { estimateUsage } from './estimate-usage.js';
 import type { ModelRoute, ModelRouter } from '../router/router.js';
 import { sendError, sendJson } from '../api/http/respond.js';
 import { SseWriter } from '../api/http/sse-writer.js';
 import { errorParam } from '../providers/openai-compatible/errors.js';
-import type { Dispatcher, Lease } from './dispatch.js';
+import { routeOfError, type Dispatcher, type Lease } from './dispatch.js';
 import type { CompletionRecord, GatewayHooks } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { RequestContext } from './request-context.js';
@@ -38,7 +39,7 @@ export interface Generation<R> {
   promptText: () => string;
   call: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<R>;
   callStream?: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<AsyncIterable<StreamEvent>>;
-  /** Renders a whole answer as JSON text, and says what it used. */
+  /** Renders a whole answer as JSON text, and says what it used (estimated with `estimateUsage` when unknown). */
   render: (value: R) => { body: string; usage: Usage };
   /** Turns canonical events into the surface's SSE frames. */
   renderStream?: (events: AsyncIterable<StreamEvent>) => AsyncIterable<string>;
@@ -94,8 +95,9 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
       record.ttftMs = clock.now() - context.startedAt;
       const { body, usage } = generation.render(nonStream.value);
       record.usage = usage;
-      nonStream.end({ kind: 'success' });
+      nonStream.end({ kind: 'success' }, tokensOf(usage));
       context.headers['x-switchyard-route'] = `${nonStream.replica.spec.pool}/${nonStream.replica.spec.id}`;
+      context.headers['x-switchyard-overhead-ms'] = overheadMs(clock.now() - context.startedAt, nonStream.upstreamMs);
       sendJson(context.response, 200, body, context.headers);
       record.status = 200;
     } else {
@@ -108,6 +110,8 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
       record.errorCode = 'client_closed';
     } else {
       const clientError = clientFacing(error);
+      const route = routeOfError(error);
+      if (route !== undefined) context.headers['x-switchyard-route'] = route;
       if (context.response.headersSent) {
         if (!context.response.writableEnded) context.response.end();
       } else {
@@ -158,6 +162,7 @@ async function runStream<R>(
   record.ttftMs = clock.now() - context.startedAt;
   lease.firstToken();
   context.headers['x-switchyard-route'] = `${lease.replica.spec.pool}/${lease.replica.spec.id}`;
+  context.headers['x-switchyard-overhead-ms'] = overheadMs(record.ttftMs, lease.upstreamMs);
   // stream: from here on nothing is retried; failures end the stream with an error event.
   const writer = new SseWriter(context.response);
   writer.start(context.headers);
@@ -165,14 +170,26 @@ async function runStream<R>(
   const usage = record.usage;
   let failed: string | undefined;
   const { iterator, first } = lease.value;
+  // Output text is kept (as pieces) only to estimate usage when the upstream reports none.
+  const pieces: string[] = [];
   async function* tapped(): AsyncGenerator<StreamEvent> {
     let next = first;
     while (!next.done) {
       const event = next.value;
       if (event.type === 'usage') mergeInto(usage, event.usage);
+      else if (event.type === 'text-delta' || event.type === 'reasoning-delta') pieces.push(event.text);
+      else if (event.type === 'tool-call-delta') pieces.push(event.argumentsDelta);
       else if (event.type === 'error') failed = event.code;
       yield event;
       next = await iterator.next();
+    }
+    if (failed === undefined && (usage.inputTokens === undefined || usage.outputTokens === undefined)) {
+      // The upstream never reported usage (some TGI and llama.cpp builds): count it ourselves, marked
+      // estimated, so neither the client's usage chunk nor the ledger is left without numbers.
+      const estimated = estimateUsage(usage, generation.promptText, () => pieces.join(''));
+      mergeInto(usage, estimated);
+      usage.estimated = true;
+      yield { type: 'usage', usage: estimated };
     }
   }
   try {
@@ -192,7 +209,30 @@ async function runStream<R>(
   if (failed !== undefined) {
     record.errorCode = failed;
     lease.end({ kind: 'failure' });
-  } else lease.end({ kind: 'success' });
+    return;
+  }
+  // Observed latencies for policies that learn from their estimates (time per output token after the first).
+  const observed = tokensOf(usage);
+  const ttftMs = record.ttftMs ?? 0;
+  const outputTokens = usage.outputTokens;
+  const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
+  lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
+}
+
+/**
+ * `x-switchyard-overhead-ms`: time to the first byte not spent waiting on upstreams (parsing, hooks,
+ * routing, queueing, rendering), so operators can check the latency the gateway adds in production
+ * (after LiteLLM's `x-litellm-overhead-duration-ms`). Includes queueing for capacity and retry waits.
+ */
+function overheadMs(totalMs: number, upstreamMs: number): string {
+  return Math.max(0, totalMs - upstreamMs).toFixed(2);
+}
+
+function tokensOf(usage: Usage): { promptTokens?: number; outputTokens?: number } {
+  return {
+    ...(usage.inputTokens === undefined ? {} : { promptTokens: usage.inputTokens }),
+    ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
+  };
 }
 
 function describeLease(record: CompletionRecord, lease: Lease<unknown>): void {

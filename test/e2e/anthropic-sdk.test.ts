@@ -275,6 +275,19 @@ describe('Anthropic SDK → gateway → Anthropic adapter → recorded Anthropic
     assert.equal(gateway.records.at(-1)?.attempts, 2);
   });
 
+  test('count_tokens is answered by Anthropic itself when the backend is Anthropic', async () => {
+    const meta = JSON.parse(readFileSync(new URL('count-tokens.headers.json', FIXTURES), 'utf8')) as { status: number; headers: Record<string, string> };
+    anthropicUpstream.respond({ ...meta, body: readFileSync(new URL('count-tokens.json', FIXTURES), 'utf8') });
+    const counted = await client.messages.countTokens({ model: 'claude-upstream', messages: [{ role: 'user', content: 'count me' }] });
+    assert.equal(counted.input_tokens, 2095);
+    const sent = anthropicUpstream.requests.at(-1);
+    assert.equal(sent?.url, '/v1/messages/count_tokens');
+    assert.deepEqual(JSON.parse(sent?.body ?? '{}'), {
+      model: 'claude-sonnet-4-5-20250929',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'count me' }] }],
+    });
+  });
+
   test('an upstream 429 keeps Anthropic’s retry-after', async () => {
     const meta = JSON.parse(readFileSync(new URL('rate-limit.headers.json', FIXTURES), 'utf8')) as { status: number; headers: Record<string, string> };
     anthropicUpstream.respond({ ...meta, body: readFileSync(new URL('rate-limit.json', FIXTURES), 'utf8') });

@@ -138,3 +138,42 @@ test('faulty replicas: retries and fallback keep clients whole; every answer is 
     await fleet.close();
   }
 });
+
+test('hung replicas: the first-byte timeout turns a hang into a retry on another replica', async () => {
+  const fleet: RunningFleet = await startEmulatorFleet({
+    pools: [
+      { name: 'hangs', hardware: 'l4', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 1, faults: { hangRate: 1 } },
+      { name: 'fine', hardware: 'l4', model: 'llama-3.1-8b', tensorParallel: 1, replicas: 1 },
+    ],
+    speed: 500,
+    seed: 3,
+  });
+  const urls = (pool: string): string[] => fleet.replicas.filter((r) => r.pool === pool).map((r) => `${r.url}/v1`);
+  const gw = await startTestGateway({
+    routing: { policy: 'round-robin', maxAttempts: 2 },
+    timeouts: { firstByteMs: 300 },
+    health: { failureThreshold: 100 },
+    backends: [
+      { name: 'hangs', vendor: 'vllm', model: 'llama-3.1-8b', replicas: urls('hangs') },
+      { name: 'fine', vendor: 'vllm', model: 'llama-3.1-8b', replicas: urls('fine') },
+    ],
+    models: [{ name: 'llama', backends: ['hangs', 'fine'] }],
+  });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    for (const stream of [false, true]) {
+      for (let i = 0; i < 2; i++) {
+        const { response } = await client.chat.completions
+          .create({ model: 'llama', messages: [{ role: 'user', content: 'go' }], max_tokens: 3, stream })
+          .withResponse();
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get('x-switchyard-route') ?? '', /^fine\//);
+      }
+    }
+    await waitForRecords(gw.records, 4);
+    assert.ok(gw.records.some((r) => r.attempts === 2), 'some requests timed out on the hung replica first');
+  } finally {
+    await gw.close();
+    await fleet.close();
+  }
+});

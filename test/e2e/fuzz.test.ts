@@ -46,6 +46,11 @@ function body(random: Random): string {
     return bytes.toString('latin1');
   }
   if (kind === 1) return '['.repeat(random.int(20000)) + ']'.repeat(random.int(3));
+  if (kind === 3 && random.next() < 0.3) {
+    // Deep but valid nesting inside a forwarded field: parses, and must not overflow re-serialisation.
+    const depth = 1000 + random.int(100_000);
+    return `{"model":"rail","messages":[{"role":"user","content":"hi"}],"metadata":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+  }
   const object: Record<string, unknown> = { model: random.next() < 0.8 ? 'rail' : pick(random, VALUES), messages: [message(random)] };
   if (random.next() < 0.3) (object.messages as unknown[]).push(message(random));
   const mutations = random.int(4);

@@ -4,6 +4,7 @@ import { runGeneration } from '../../server/pipeline.js';
 import type { RequestContext } from '../../server/request-context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { sendJson } from '../http/respond.js';
+import { estimateUsage, generatedText } from '../../server/estimate-usage.js';
 import type { Json } from '../http/fields.js';
 import { parseChatRequest } from './parse-chat.js';
 import { parseCompletionRequest, parseEmbeddingRequest } from './parse-other.js';
@@ -33,7 +34,10 @@ export function handleChatCompletions(pipeline: Pipeline, context: RequestContex
     promptText: () => promptText(request),
     call: (adapter, target, call) => adapter.chat(request, target, call),
     callStream: (adapter, target, call) => adapter.streamChat(request, target, call),
-    render: (response) => ({ body: renderChatCompletion(response, meta), usage: response.usage }),
+    render: (response) => {
+      response.usage = estimateUsage(response.usage, () => promptText(request), () => generatedText(response.content));
+      return { body: renderChatCompletion(response, meta), usage: response.usage };
+    },
     renderStream: (events) => renderChatStream(events, { ...meta, includeUsage }),
   });
 }
@@ -54,7 +58,10 @@ export function handleCompletions(pipeline: Pipeline, context: RequestContext, b
     call: (adapter, target, call) => (adapter.complete === undefined ? requireComplete(adapter.id) : adapter.complete(request as CompletionRequest, target, call)),
     callStream: (adapter, target, call) =>
       adapter.streamComplete === undefined ? requireComplete(adapter.id) : adapter.streamComplete(request, target, call),
-    render: (response) => ({ body: renderCompletion(response, meta), usage: response.usage }),
+    render: (response) => {
+      response.usage = estimateUsage(response.usage, () => request.prompt, () => response.text);
+      return { body: renderCompletion(response, meta), usage: response.usage };
+    },
     renderStream: (events) => renderChatStream(events, { ...meta, includeUsage, kind: 'completion' }),
   });
 }
