@@ -9,17 +9,16 @@
  * boundary this step. Energy reaches them through a prefix sum of joules per token. So a step costs O(1)
  * plus O(log n) per admission, finish or preemption, plus O(prefills in flight).
  */
-import { emptyEngineState } from './engine-state.js';
 import { KvPool } from './kv-pool.js';
 import { DecodeBatch } from './decode-batch.js';
 import { PairHeap } from './heap.js';
+import { RunningSet } from './running-set.js';
+import { emptyEngineState, finished, NO_EVENTS, stepResult } from './engine-output.js';
 import { idleEnergyJ } from './power.js';
 import { kvCapacityBlocks } from './replica-spec.js';
 import { derived, emptyComposition, newTiming, timeStep, type Derived } from './roofline.js';
 import { DECODE, DONE, PREFILL, Sequence, WAITING } from './sequence.js';
 import type { Engine, EngineEvent, EngineOptions, EngineRequest, EngineState, ReplicaSpec, StepResult } from './types.js';
-
-const NO_EVENTS: EngineEvent[] = Object.freeze([]) as unknown as EngineEvent[];
 
 const ceilDiv = (a: number, b: number): number => (a <= 0 ? 0 : Math.ceil(a / b));
 
@@ -43,9 +42,7 @@ class IterationEngine implements Engine {
   private readonly byId = new Map<string, Sequence>();
   private readonly waiting = new PairHeap<Sequence>();
   private waitingLive = 0;
-  private readonly running: Sequence[] = [];
-  /** Running sequences still prefilling, in admission order. */
-  private prefilling: Sequence[] = [];
+  private readonly running = new RunningSet();
   private readonly decode: DecodeBatch;
   /** Completed steps. */
   private stepNo = 0;
@@ -127,12 +124,11 @@ class IterationEngine implements Engine {
       this.pendingPrefill -= seq.target - seq.computed;
     } else if (seq.phase === PREFILL) {
       this.pendingPrefill -= seq.target - seq.computed;
-      this.removeRunning(seq);
-      this.prefilling.splice(this.prefilling.indexOf(seq), 1);
+      this.running.removePrefilling(seq);
       this.release(seq, seq.computed);
     } else if (seq.phase === DECODE) {
       this.release(seq, this.leaveDecode(seq));
-      this.removeRunning(seq);
+      this.running.remove(seq);
     }
     const stepEvents = this.events;
     this.events = this.pending;
@@ -142,7 +138,7 @@ class IterationEngine implements Engine {
   }
 
   hasWork(): boolean {
-    return this.waitingLive > 0 || this.running.length > 0 || this.pending.length > 0;
+    return this.waitingLive > 0 || this.running.size > 0 || this.pending.length > 0;
   }
 
   step(nowMs: number, into?: StepResult): StepResult {
@@ -156,8 +152,9 @@ class IterationEngine implements Engine {
 
     const comp = this.comp;
     comp.prefillTokens = comp.prefillAttendPairs = comp.prefillContextTokens = 0;
-    for (let i = 0; i < this.prefilling.length; i++) {
-      const p = this.prefilling[i] as Sequence;
+    const prefilling = this.running.prefilling;
+    for (let i = 0; i < prefilling.length; i++) {
+      const p = prefilling[i] as Sequence;
       if (p.stepChunk > 0) {
         const chunk = p.stepChunk;
         comp.prefillTokens += chunk;
@@ -191,22 +188,23 @@ class IterationEngine implements Engine {
     // Decoders advance one token each.
     this.decode.advance();
     if (this.tokenEvents) {
-      for (let i = 0; i < this.running.length; i++) {
-        const s = this.running[i] as Sequence;
+      const running = this.running.all;
+      for (let i = 0; i < running.length; i++) {
+        const s = running[i] as Sequence;
         if (s.phase === DECODE) this.emit({ type: 'tokens', id: s.id, atMs: endMs, count: 1 });
       }
     }
     this.stepNo++;
     for (let s = this.decode.popFinished(this.stepNo); s; s = this.decode.popFinished(this.stepNo)) {
       this.release(s, this.leaveDecode(s));
-      this.removeRunning(s);
+      this.running.remove(s);
       this.finish(s, endMs, false);
     }
 
     // Prefill chunks land: store full hash blocks in the prefix cache, complete finished prefills.
     let completed = 0;
-    for (let i = 0; i < this.prefilling.length; i++) {
-      const p = this.prefilling[i] as Sequence;
+    for (let i = 0; i < prefilling.length; i++) {
+      const p = prefilling[i] as Sequence;
       const chunk = p.stepChunk;
       if (chunk === 0) continue;
       p.stepChunk = 0;
@@ -219,7 +217,7 @@ class IterationEngine implements Engine {
         completed++;
       }
     }
-    if (completed > 0) this.compactPrefilling();
+    if (completed > 0) this.running.compact();
     return stepResult(into, startMs, endMs, comp.prefillTokens, comp.decodeSeqs, energyJ, this.takeEvents());
   }
 
@@ -227,7 +225,7 @@ class IterationEngine implements Engine {
     const out = into ?? emptyEngineState();
     const idleTail = nowMs > this.lastEndMs ? idleEnergyJ(this.spec, nowMs - this.lastEndMs) : 0;
     const total = this.pool.totalBlocks;
-    out.running = this.running.length;
+    out.running = this.running.size;
     out.waiting = this.waitingLive;
     out.pendingPrefillTokens = this.pendingPrefill;
     out.kvBlocksTotal = total;
@@ -262,14 +260,14 @@ class IterationEngine implements Engine {
     if (this.decode.count > 0) {
       this.budget -= this.decode.count;
       while (this.decode.needingBlocks(this.stepNo) > pool.available) {
-        this.preempt(this.pickVictim(), atMs);
+        this.preempt(this.running.victim(), atMs);
         preempted = true;
       }
       pool.allocate(this.decode.needingBlocks(this.stepNo));
       this.decodeBlocksTaken = true;
     }
     // (2) Running partial prefills continue, in admission order.
-    const prefilling = this.prefilling;
+    const prefilling = this.running.prefilling;
     for (let i = 0; i < prefilling.length && this.budget > 0; i++) {
       const p = prefilling[i] as Sequence;
       if (p.phase !== PREFILL) continue;
@@ -279,7 +277,7 @@ class IterationEngine implements Engine {
       const need = ceilDiv(p.computed + chunk - base, this.blockSize) - ceilDiv(p.computed - base, this.blockSize);
       let self = false;
       while (need > pool.available) {
-        const victim = this.pickVictim();
+        const victim = this.running.victim();
         this.preempt(victim, atMs);
         preempted = true;
         if (victim === p) {
@@ -293,11 +291,11 @@ class IterationEngine implements Engine {
       this.budget -= chunk;
     }
     if (preempted) {
-      this.compactPrefilling();
+      this.running.compact();
       return;
     }
     // (3) Admit waiting requests: lowest priority number first, FCFS within it.
-    while (this.budget > 0 && this.running.length < this.maxSeqs && this.waitingLive > 0) {
+    while (this.budget > 0 && this.running.size < this.maxSeqs && this.waitingLive > 0) {
       const s = this.waiting.peekValue();
       if (this.waiting.peekEpoch() !== s.epoch || s.phase !== WAITING) {
         this.waiting.pop();
@@ -319,7 +317,7 @@ class IterationEngine implements Engine {
       const left = s.target - hitTokens;
       let chunk: number;
       if (this.chunkedOn) chunk = left < this.budget ? left : this.budget;
-      else if (left <= this.budget || (this.budget === this.budgetMax && this.running.length === 0)) chunk = left;
+      else if (left <= this.budget || (this.budget === this.budgetMax && this.running.size === 0)) chunk = left;
       else break;
       const need = ceilDiv(chunk, this.blockSize);
       if (need > pool.available || (hits > 0 && need + pool.revivalCost(s.hashes, hits) > pool.available)) break;
@@ -336,22 +334,9 @@ class IterationEngine implements Engine {
       this.prefixHits += hitTokens;
       this.pendingPrefill -= hitTokens;
       if (s.cachedTokens < 0) s.cachedTokens = hitTokens;
-      s.runIndex = this.running.length;
-      this.running.push(s);
-      prefilling.push(s);
+      this.running.admit(s);
       this.emit({ type: 'scheduled', id: s.id, atMs, cachedTokens: hitTokens });
     }
-  }
-
-  /** The newest running request of the lowest priority (largest priority number, then latest arrival). */
-  private pickVictim(): Sequence {
-    const running = this.running;
-    let victim = running[0] as Sequence;
-    for (let i = 1; i < running.length; i++) {
-      const s = running[i] as Sequence;
-      if (s.priority > victim.priority || (s.priority === victim.priority && s.order > victim.order)) victim = s;
-    }
-    return victim;
   }
 
   /** Preemption by recompute: blocks freed, back to the waiting queue at its original place. */
@@ -368,7 +353,7 @@ class IterationEngine implements Engine {
       s.stepChunk = 0;
       this.pendingPrefill += s.computed;
     }
-    this.removeRunning(s);
+    this.running.remove(s);
     s.phase = WAITING;
     s.target = s.promptTokens + s.generated;
     s.lookupVersion = -1; // the lookup limit depends on the target
@@ -390,7 +375,7 @@ class IterationEngine implements Engine {
     if (this.tokenEvents) this.emit({ type: 'tokens', id: p.id, atMs, count: 1 });
     if (p.generated >= p.outputTokens) {
       this.release(p, p.computed);
-      this.removeRunning(p);
+      this.running.remove(p);
       this.finish(p, atMs, false);
       return;
     }
@@ -434,62 +419,10 @@ class IterationEngine implements Engine {
     );
   }
 
-  private removeRunning(s: Sequence): void {
-    const i = s.runIndex;
-    const last = this.running.pop() as Sequence;
-    if (last !== s) {
-      this.running[i] = last;
-      last.runIndex = i;
-    }
-    s.runIndex = -1;
-  }
-
-  private compactPrefilling(): void {
-    let j = 0;
-    const list = this.prefilling;
-    for (let i = 0; i < list.length; i++) {
-      const p = list[i] as Sequence;
-      if (p.phase === PREFILL) list[j++] = p;
-    }
-    list.length = j;
-  }
-
   private touch(nowMs: number): void {
     if (Number.isNaN(this.originMs)) {
       this.originMs = nowMs;
       this.lastEndMs = nowMs;
     }
   }
-}
-
-function finished(
-  id: string,
-  atMs: number,
-  promptTokens: number,
-  cachedTokens: number,
-  outputTokens: number,
-  energyJ: number,
-  preemptions: number,
-  aborted: boolean,
-): EngineEvent {
-  return { type: 'finished', id, atMs, promptTokens, cachedTokens, outputTokens, energyJ, preemptions, aborted };
-}
-
-function stepResult(
-  into: StepResult | undefined,
-  startMs: number,
-  endMs: number,
-  prefillTokens: number,
-  decodeTokens: number,
-  energyJ: number,
-  events: EngineEvent[],
-): StepResult {
-  if (into === undefined) return { startMs, endMs, prefillTokens, decodeTokens, energyJ, events };
-  into.startMs = startMs;
-  into.endMs = endMs;
-  into.prefillTokens = prefillTokens;
-  into.decodeTokens = decodeTokens;
-  into.energyJ = energyJ;
-  into.events = events;
-  return into;
 }

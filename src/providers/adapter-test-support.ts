@@ -78,3 +78,18 @@ export async function collect(events: AsyncIterable<StreamEvent>): Promise<Strea
   for await (const event of events) out.push(event);
   return out;
 }
+
+/**
+ * Cuts a recorded body into chunks whose sizes cycle through `cuts`, so the adapter's parser meets
+ * boundaries inside frames, lines and multi-byte characters, as it would off a real socket.
+ */
+export function cutIntoChunks(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; at < bytes.length; i++) {
+    const size = cuts[i % cuts.length] ?? 16;
+    chunks.push(new Uint8Array(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  return chunks;
+}

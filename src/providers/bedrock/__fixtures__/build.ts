@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RecordedResponse } from '../../../../test/support/fixture-server.js';
 import { encodeEventStreamMessage } from '../event-stream-codec.js';
+import { cutIntoChunks } from '../../adapter-test-support.js';
 
 /**
  * Test helper: turns the readable fixtures in this folder into recorded HTTP responses. JSON fixtures are
@@ -48,12 +49,6 @@ const CUTS = [5, 61, 13, 200, 2, 97, 33];
 export function streamFixture(name: string): RecordedResponse & { frames: Frame[] } {
   const fixture = read(name) as StreamFixture;
   const bytes = Buffer.concat(fixture.frames.map((f) => Buffer.from(encodeFrame(f))));
-  const chunks: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const size = CUTS[i % CUTS.length] ?? 16;
-    chunks.push(new Uint8Array(bytes.subarray(at, at + size)));
-    at += size;
-  }
+  const chunks = cutIntoChunks(bytes, CUTS);
   return { status: fixture.status, headers: fixture.headers, chunks, chunkDelayMs: 1, frames: fixture.frames };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RecordedResponse } from '../../../../test/support/fixture-server.js';
+import { cutIntoChunks } from '../../adapter-test-support.js';
 
 /**
  * Test helper: unary fixtures are `{status, headers, body}`; `.sse` files are the raw bytes of a
@@ -19,12 +20,6 @@ const CUTS = [7, 113, 29, 301, 3, 64];
 
 export function sseFixture(name: string): RecordedResponse {
   const bytes = readFileSync(new URL(`./${name}`, import.meta.url));
-  const chunks: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const size = CUTS[i % CUTS.length] ?? 16;
-    chunks.push(new Uint8Array(bytes.subarray(at, at + size)));
-    at += size;
-  }
+  const chunks = cutIntoChunks(bytes, CUTS);
   return { status: 200, headers: { 'content-type': 'text/event-stream', 'x-content-type-options': 'nosniff' }, chunks, chunkDelayMs: 1 };
 }
