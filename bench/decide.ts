@@ -117,8 +117,21 @@ function measure(name: string, precise: PrecisePrefixIndex | undefined): Result 
   const snapshots = Array.from({ length: SNAPSHOTS }, (_, i) => snapshot(random, i));
   const policy: RoutingPolicy = createPolicy(name, { seed: 5 });
   const prompts = new Prompts(3);
+  // The simulator and the gateway's fleet hand the policy the same ReplicaState objects every time, updated
+  // in place; so does the benchmark: the load of the next pre-generated snapshot is copied in, untimed.
+  const live = (snapshots[0] as ReplicaState[]).map((state) => ({ ...state }));
   const fleet = (i: number): FleetView => {
-    const view: FleetView = { now: i, replicas: snapshots[i % SNAPSHOTS] as ReplicaState[] };
+    const snapshot = snapshots[i % SNAPSHOTS] as ReplicaState[];
+    live.forEach((state, k) => {
+      const from = snapshot[k] as ReplicaState;
+      state.running = from.running;
+      state.waiting = from.waiting;
+      state.pendingPrefillTokens = from.pendingPrefillTokens;
+      state.kvUsage = from.kvUsage;
+      state.healthy = from.healthy;
+      state.updatedAtMs = from.updatedAtMs;
+    });
+    const view: FleetView = { now: i, replicas: live };
     if (precise !== undefined) view.prefix = precise;
     return view;
   };

@@ -118,8 +118,12 @@ export const configSchema = z.strictObject({
   /** API keys, limits and the usage ledger (docs/tenancy.md). */
   tenancy: z
     .strictObject({
-      /** Refuse /v1 requests without an API key. Off: keyless requests are served and recorded anonymously. */
-      requireKeys: z.boolean().default(false),
+      /**
+       * Refuse /v1 requests without an API key: `auto` as soon as any key exists (a fresh install stays
+       * open, the first `switchyard keys create` locks it), `true` always, `false` never (keyless
+       * requests are served and recorded anonymously; a key that is sent is always checked).
+       */
+      requireKeys: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       /** Enables /admin/* (write `${SWITCHYARD_ADMIN_TOKEN}`); unset: the SWITCHYARD_ADMIN_TOKEN variable, else disabled. */
       adminToken: z.string().min(16, 'use at least 16 characters').optional(),
       /** SQLite file for keys and the ledger (ignored with `postgres`). */

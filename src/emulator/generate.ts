@@ -36,7 +36,7 @@ export async function serveGeneration(replica: Replica, request: GenerationReque
     );
   }
   const blocksNeeded = Math.ceil((tokens.length + maxTokens) / spec.engine.blockSize);
-  const blocksTotal = replica.engine.state(replica.pacer.now()).kvBlocksTotal;
+  const blocksTotal = replica.state().kvBlocksTotal;
   if (blocksNeeded > blocksTotal) {
     throw badRequest(
       `prompt and completion need ${blocksNeeded} KV blocks of ${spec.engine.blockSize} tokens, but this replica holds ${blocksTotal}; ` +

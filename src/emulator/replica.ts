@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Engine } from '../engine/types.js';
+import { emptyEngineState } from '../engine/index.js';
+import type { Engine, EngineState } from '../engine/types.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { KvEventHub } from './kv-events.js';
 import { EngineMetrics } from './metrics.js';
@@ -32,6 +33,7 @@ export class Replica {
   /** Responses held open by a hang fault or still streaming; ended on close. */
   readonly open = new Set<ServerResponse>();
   readonly createdUnix = Math.floor(Date.now() / 1000);
+  readonly #state = emptyEngineState();
 
   constructor(options: ReplicaOptions) {
     this.id = options.id;
@@ -45,7 +47,7 @@ export class Replica {
       servedModelName: options.servedModelNames[0] ?? options.engine.spec.model.id,
       replicaId: options.id,
       pool: options.pool,
-      state: () => this.engine.state(this.pacer.now()),
+      state: () => this.state(),
       nowMs: () => this.pacer.now(),
     });
     this.pacer.onStep((step) => {
@@ -54,6 +56,11 @@ export class Replica {
     });
     this.faults = new FaultInjector(options.faults, options.seed);
     this.readyAtWall = performance.now() + (options.faults.startupDelayMs ?? 0);
+  }
+
+  /** The engine's state now, read into one object the replica reuses: valid until the next call. */
+  state(): EngineState {
+    return this.engine.state(this.pacer.now(), this.#state);
   }
 
   /** Resolves once the startup delay (if any) has passed. */

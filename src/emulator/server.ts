@@ -111,7 +111,7 @@ function models(replica: Replica): Record<string, unknown> {
 
 function info(replica: Replica): Record<string, unknown> {
   const spec = replica.engine.spec;
-  const state = replica.engine.state(replica.pacer.now());
+  const state = replica.state();
   return {
     id: replica.id,
     pool: replica.pool,

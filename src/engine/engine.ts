@@ -9,6 +9,7 @@
  * boundary this step. Energy reaches them through a prefix sum of joules per token. So a step costs O(1)
  * plus O(log n) per admission, finish or preemption, plus O(prefills in flight).
  */
+import { emptyEngineState } from './engine-state.js';
 import { KvPool } from './kv-pool.js';
 import { DecodeBatch } from './decode-batch.js';
 import { PairHeap } from './heap.js';
@@ -144,7 +145,7 @@ class IterationEngine implements Engine {
     return this.waitingLive > 0 || this.running.length > 0 || this.pending.length > 0;
   }
 
-  step(nowMs: number): StepResult {
+  step(nowMs: number, into?: StepResult): StepResult {
     this.touch(nowMs);
     const startMs = nowMs > this.lastEndMs ? nowMs : this.lastEndMs;
     if (startMs > this.lastEndMs) this.idleJ += idleEnergyJ(this.spec, startMs - this.lastEndMs);
@@ -168,7 +169,7 @@ class IterationEngine implements Engine {
     comp.decodeContextTokens = this.decode.ctx;
     const tokens = comp.prefillTokens + comp.decodeSeqs;
     if (tokens === 0) {
-      return { startMs, endMs: startMs, prefillTokens: 0, decodeTokens: 0, energyJ: 0, events: this.takeEvents() };
+      return stepResult(into, startMs, startMs, 0, 0, 0, this.takeEvents());
     }
     const timing = timeStep(this.d, comp, this.timing);
     const endMs = startMs + timing.totalMs;
@@ -219,32 +220,25 @@ class IterationEngine implements Engine {
       }
     }
     if (completed > 0) this.compactPrefilling();
-    return {
-      startMs,
-      endMs,
-      prefillTokens: comp.prefillTokens,
-      decodeTokens: comp.decodeSeqs,
-      energyJ,
-      events: this.takeEvents(),
-    };
+    return stepResult(into, startMs, endMs, comp.prefillTokens, comp.decodeSeqs, energyJ, this.takeEvents());
   }
 
-  state(nowMs: number): EngineState {
+  state(nowMs: number, into?: EngineState): EngineState {
+    const out = into ?? emptyEngineState();
     const idleTail = nowMs > this.lastEndMs ? idleEnergyJ(this.spec, nowMs - this.lastEndMs) : 0;
     const total = this.pool.totalBlocks;
-    return {
-      running: this.running.length,
-      waiting: this.waitingLive,
-      pendingPrefillTokens: this.pendingPrefill,
-      kvBlocksTotal: total,
-      kvBlocksUsed: this.pool.used,
-      kvUsage: total > 0 ? this.pool.used / total : 0,
-      prefixQueriesTokens: this.prefixQueries,
-      prefixHitsTokens: this.prefixHits,
-      preemptions: this.preemptions,
-      energyJ: this.busyJ + this.idleJ + idleTail,
-      busyMs: this.busyMs,
-    };
+    out.running = this.running.length;
+    out.waiting = this.waitingLive;
+    out.pendingPrefillTokens = this.pendingPrefill;
+    out.kvBlocksTotal = total;
+    out.kvBlocksUsed = this.pool.used;
+    out.kvUsage = total > 0 ? this.pool.used / total : 0;
+    out.prefixQueriesTokens = this.prefixQueries;
+    out.prefixHitsTokens = this.prefixHits;
+    out.preemptions = this.preemptions;
+    out.energyJ = this.busyJ + this.idleJ + idleTail;
+    out.busyMs = this.busyMs;
+    return out;
   }
 
   private emit(event: EngineEvent): void {
@@ -479,4 +473,23 @@ function finished(
   aborted: boolean,
 ): EngineEvent {
   return { type: 'finished', id, atMs, promptTokens, cachedTokens, outputTokens, energyJ, preemptions, aborted };
+}
+
+function stepResult(
+  into: StepResult | undefined,
+  startMs: number,
+  endMs: number,
+  prefillTokens: number,
+  decodeTokens: number,
+  energyJ: number,
+  events: EngineEvent[],
+): StepResult {
+  if (into === undefined) return { startMs, endMs, prefillTokens, decodeTokens, energyJ, events };
+  into.startMs = startMs;
+  into.endMs = endMs;
+  into.prefillTokens = prefillTokens;
+  into.decodeTokens = decodeTokens;
+  into.energyJ = energyJ;
+  into.events = events;
+  return into;
 }

@@ -17,3 +17,4 @@ export {
 } from './roofline.js';
 export { idleEnergyJ, powerWatts, stepEnergyJ } from './power.js';
 export { createEngine } from './engine.js';
+export { emptyEngineState } from './engine-state.js';

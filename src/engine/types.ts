@@ -178,6 +178,14 @@ export interface Engine {
   /** Drops a request (client gone); frees its blocks; emits `finished` with aborted=true at the next step. */
   abort(id: string, nowMs: number): void;
   hasWork(): boolean;
-  step(nowMs: number): StepResult;
-  state(nowMs: number): EngineState;
+  /**
+   * Runs one iteration. With `into`, fills and returns that caller-owned object instead of allocating one
+   * (the simulator keeps one per replica: a step's result is consumed before that replica's next step).
+   */
+  step(nowMs: number, into?: StepResult): StepResult;
+  /**
+   * Live state at `nowMs`. With `into`, fills and returns that caller-owned object instead of allocating one:
+   * the simulator reads the state after every step (millions of times a run), so the hot path allocates nothing.
+   */
+  state(nowMs: number, into?: EngineState): EngineState;
 }

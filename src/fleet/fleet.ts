@@ -77,10 +77,14 @@ export class Fleet {
    * The policy's view of `candidates`. The precise prefix index is offered only when every candidate's KV
    * events are in sync: a replica without events (a provider API, a vLLM without an event relay, a stream
    * that dropped) would otherwise look cold next to its peers, and the policy's own approximate index,
-   * which remembers every routing decision, is the better guess for all of them.
+   * which remembers every routing decision, is the better guess for all of them. The same holds when the
+   * engines of a pool never confirm the gateway's block hashes (live-prefix.ts: another tokenizer or chat
+   * template).
    */
   view(now: number, candidates: readonly ReplicaState[]): FleetView {
-    for (const state of candidates) if (this.#byId.get(state.id)?.kvSynced !== true) return { now, replicas: candidates };
+    for (const state of candidates) {
+      if (this.#byId.get(state.id)?.kvSynced !== true || !this.livePrefix.trusted(state.pool)) return { now, replicas: candidates };
+    }
     return { now, replicas: candidates, prefix: this.livePrefix };
   }
 
@@ -90,7 +94,7 @@ export class Fleet {
    * events confirm them.
    */
   begin(replica: Replica, promptTokens: number, request?: { readonly blockHashes: readonly number[] }): void {
-    if (request !== undefined && replica.kvSynced) this.livePrefix.speculate(replica.spec.id, request.blockHashes);
+    if (request !== undefined && replica.kvSynced) this.livePrefix.speculate(replica.spec.id, replica.spec.pool, request.blockHashes);
     replica.inFlight++;
     replica.dispatched++;
     replica.dispatchedPromptTokens += promptTokens;

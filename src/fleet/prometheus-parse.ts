@@ -38,39 +38,46 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
   const out: ParsedMetrics = { samples: [], types: new Map(), help: new Map(), errors: [] };
   let lineNo = 0;
   let start = 0;
-  while (start <= text.length) {
+  const length = text.length;
+  while (start < length) {
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    if (end < 0) end = length;
     lineNo++;
-    let line = text.slice(start, end);
+    // Skip leading blanks without copying the line; blank lines are skipped.
+    let first = start;
+    while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+    let last = end;
+    if (last > first && text.charCodeAt(last - 1) === 13) last--;
+    if (first < last) {
+      try {
+        readLine(text, first, last, out, options);
+      } catch (error) {
+        out.errors.push(`line ${lineNo}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     start = end + 1;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') {
-      if (end === text.length) break;
-      continue;
-    }
-    try {
-      readLine(line.trimStart(), out, options);
-    } catch (error) {
-      out.errors.push(`line ${lineNo}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (end === text.length) break;
   }
   return out;
 }
 
-function readLine(line: string, out: ParsedMetrics, options: ParseOptions): void {
-  if (line.startsWith('#')) {
-    const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s(.*))?$/.exec(line);
+function readLine(text: string, first: number, last: number, out: ParsedMetrics, options: ParseOptions): void {
+  if (text.charCodeAt(first) === 35 /* # */) {
+    const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s(.*))?$/.exec(text.slice(first, last));
     if (m === null) return; // a plain comment
     const name = m[2] as string;
     if (m[1] === 'TYPE') out.types.set(name, (m[3] ?? '').trim());
     else out.help.set(name, unescapeHelp(m[3] ?? ''));
     return;
   }
-  const cursor = { i: 0 };
-  const name = readName(line, cursor);
+  let i = first;
+  if (!isNameStart(text.charCodeAt(i))) throw new Error(`bad metric name at ${JSON.stringify(text.slice(first, Math.min(last, first + 40)))}`);
+  i++;
+  while (i < last && isNameChar(text.charCodeAt(i))) i++;
+  const name = text.slice(first, i);
+  // The scrape loop keeps a handful of series: the rest cost only the scan for their name.
   if (options.only !== undefined && !options.only(name)) return;
+  const line = text.slice(first, last);
+  const cursor = { i: i - first };
   const labels: Record<string, string> = {};
   skipBlanks(line, cursor);
   if (line[cursor.i] === '{') {
@@ -89,16 +96,14 @@ function readLine(line: string, out: ParsedMetrics, options: ParseOptions): void
   out.samples.push(sample);
 }
 
-const NAME_START = /[a-zA-Z_:]/;
-const NAME_CHAR = /[a-zA-Z0-9_:]/;
+/** [a-zA-Z_:] */
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+}
 
-function readName(line: string, cursor: { i: number }): string {
-  const begin = cursor.i;
-  if (!NAME_START.test(line[begin] ?? '')) throw new Error(`bad metric name at ${JSON.stringify(line.slice(0, 40))}`);
-  let i = begin + 1;
-  while (i < line.length && NAME_CHAR.test(line[i] as string)) i++;
-  cursor.i = i;
-  return line.slice(begin, i);
+/** [a-zA-Z0-9_:] */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
 }
 
 function readLabels(line: string, cursor: { i: number }, labels: Record<string, string>): void {

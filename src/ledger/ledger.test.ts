@@ -209,13 +209,15 @@ describe('writer failure handling', () => {
     assert.ok(errors.some((m) => m.includes('2 usage records unwritten')));
   });
 
-  test('a full buffer drops the oldest records and counts them', async () => {
+  test('a full buffer drops the oldest records, counts them, and says so once', async () => {
+    const errors: string[] = [];
     const writer = new LedgerWriter(async () => {
       throw new Error('down');
-    }, { flushIntervalMs: 10_000, maxBatch: 1000, maxBuffered: 3, onError: () => {} });
+    }, { flushIntervalMs: 10_000, maxBatch: 1000, maxBuffered: 3, onError: (m) => errors.push(m) });
     for (let i = 0; i < 5; i++) writer.write(rec(i));
     assert.equal(writer.stats.dropped, 2);
     assert.equal(writer.stats.pending, 3);
+    assert.equal(errors.filter((m) => m.includes('buffer full')).length, 1);
     await writer.close(1);
   });
 });

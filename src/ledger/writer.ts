@@ -36,6 +36,8 @@ export class LedgerWriter {
   private readonly maxBuffered: number;
   private readonly onError: (message: string, error: unknown) => void;
   private readonly counters = { written: 0, dropped: 0, failedFlushes: 0 };
+  /** `dropped` when the last overflow was reported (or the database last recovered). */
+  private droppedReported = 0;
 
   constructor(
     private readonly sink: (records: readonly UsageRecord[]) => Promise<void>,
@@ -57,6 +59,8 @@ export class LedgerWriter {
     if (this.buffer.length > this.maxBuffered) {
       const excess = this.buffer.length - this.maxBuffered;
       this.buffer.splice(0, excess);
+      // Said once per overflow, not once per record: the log must not become the next outage.
+      if (this.counters.dropped === this.droppedReported) this.onError(`ledger buffer full (${this.maxBuffered} records): dropping the oldest`, new Error('ledger database too slow or down'));
       this.counters.dropped += excess;
     }
     // A running flush keeps draining until the buffer is empty, so it picks these records up too.
@@ -82,6 +86,7 @@ export class LedgerWriter {
       try {
         await this.sink(batch);
         this.counters.written += batch.length;
+        this.droppedReported = this.counters.dropped;
       } catch (error) {
         // Put the batch back in front and retry on the next tick of the timer.
         this.buffer.unshift(...batch);

@@ -3,12 +3,15 @@ import type { CompletionOutcome, RequestFeatures } from '../spec/routing.js';
 /**
  * What the scheduler learns from finished requests, so imperfect estimates correct themselves:
  *
- * - per replica, the ratio of observed to predicted TTFT and TPOT, as an exponentially weighted mean (the
- *   roofline knows nothing of a slow network, a noisy neighbour or a mis-set MFU; the ratio does);
+ * - per replica, how far observed TTFT and TPOT run from the predictions (the roofline knows nothing of a
+ *   slow network, a noisy neighbour or a mis-set MFU; the ratio does);
  * - the mean output length, to price requests whose `max_tokens` is a cap rather than a prediction.
  *
- * Samples are clamped so one outlier (a preempted request) cannot swing a factor, and factors stay within
- * [0.5, 4]: beyond that the model, not the factor, is what needs fixing.
+ * A factor is a ratio of exponentially weighted sums, Σ observed / Σ predicted (α = 0.1), not a mean of
+ * ratios: long waits, the ones that decide an objective, weigh in proportion, and a 5 ms prediction that
+ * took 15 ms does not triple the estimate of a 3 s one. One observation counts at most 4 × its prediction (a
+ * preempted request cannot swing a factor), and factors stay within [0.5, 4]: beyond that the model, not
+ * the factor, is what needs fixing.
  */
 const ALPHA = 0.1;
 const MAX_PENDING = 100_000;
@@ -19,18 +22,51 @@ interface Prediction {
   tpotMs: number;
 }
 
+/** A replica's learned factors (1 until something was observed), read once per replica per decision. */
+export interface ReplicaFactors {
+  readonly ttft: number;
+  readonly tpot: number;
+}
+
+interface Learned {
+  ttftObserved: number;
+  ttftPredicted: number;
+  tpotObserved: number;
+  tpotPredicted: number;
+  factors: { ttft: number; tpot: number };
+}
+
+const NEUTRAL: ReplicaFactors = Object.freeze({ ttft: 1, tpot: 1 });
+
 export class EstimateCorrections {
   readonly #pending = new Map<string, Prediction>();
-  readonly #ttft = new Map<string, Ratio>();
-  readonly #tpot = new Map<string, Ratio>();
+  readonly #learned = new Map<string, Learned>();
   #meanOutput: number | undefined;
 
+  factors(replicaId: string): ReplicaFactors {
+    return this.#learned.get(replicaId)?.factors ?? NEUTRAL;
+  }
+
+  /** The replica's live factors (created neutral): a caller may hold the object; learning updates it. */
+  cell(replicaId: string): ReplicaFactors {
+    return this.#entry(replicaId).factors;
+  }
+
+  #entry(replicaId: string): Learned {
+    let learned = this.#learned.get(replicaId);
+    if (learned === undefined) {
+      learned = { ttftObserved: 0, ttftPredicted: 0, tpotObserved: 0, tpotPredicted: 0, factors: { ttft: 1, tpot: 1 } };
+      this.#learned.set(replicaId, learned);
+    }
+    return learned;
+  }
+
   ttftFactor(replicaId: string): number {
-    return factor(this.#ttft.get(replicaId));
+    return this.factors(replicaId).ttft;
   }
 
   tpotFactor(replicaId: string): number {
-    return factor(this.#tpot.get(replicaId));
+    return this.factors(replicaId).tpot;
   }
 
   /** Mean observed output tokens, once anything finished. */
@@ -54,30 +90,21 @@ export class EstimateCorrections {
         this.#meanOutput === undefined ? outcome.outputTokens : this.#meanOutput + ALPHA * (outcome.outputTokens - this.#meanOutput);
     }
     if (!outcome.ok || prediction === undefined || prediction.replicaId !== replicaId) return;
-    if (outcome.ttftMs !== undefined) update(this.#ttft, replicaId, outcome.ttftMs, prediction.ttftMs);
-    if (outcome.tpotMs !== undefined) update(this.#tpot, replicaId, outcome.tpotMs, prediction.tpotMs);
+    const learned = this.#entry(replicaId);
+    const { ttftMs, tpotMs } = outcome;
+    if (ttftMs !== undefined && ttftMs >= 0 && prediction.ttftMs > 0) {
+      learned.ttftObserved = (1 - ALPHA) * learned.ttftObserved + ALPHA * Math.min(ttftMs, 4 * prediction.ttftMs);
+      learned.ttftPredicted = (1 - ALPHA) * learned.ttftPredicted + ALPHA * prediction.ttftMs;
+      learned.factors.ttft = clamp(learned.ttftObserved / learned.ttftPredicted);
+    }
+    if (tpotMs !== undefined && tpotMs >= 0 && prediction.tpotMs > 0) {
+      learned.tpotObserved = (1 - ALPHA) * learned.tpotObserved + ALPHA * Math.min(tpotMs, 4 * prediction.tpotMs);
+      learned.tpotPredicted = (1 - ALPHA) * learned.tpotPredicted + ALPHA * prediction.tpotMs;
+      learned.factors.tpot = clamp(learned.tpotObserved / learned.tpotPredicted);
+    }
   }
 }
 
-/**
- * The factor is a ratio of exponentially weighted sums (Σ observed / Σ predicted), not a mean of ratios:
- * long waits, the ones that decide an objective, weigh in proportion, and a 5 ms prediction that took 15 ms
- * does not triple the estimate of a 3 s one.
- */
-function update(factors: Map<string, Ratio>, replicaId: string, observed: number, predicted: number): void {
-  if (!(predicted > 0) || !(observed >= 0)) return;
-  const ratio = factors.get(replicaId) ?? { observed: 0, predicted: 0 };
-  ratio.observed = (1 - ALPHA) * ratio.observed + ALPHA * Math.min(observed, 4 * predicted);
-  ratio.predicted = (1 - ALPHA) * ratio.predicted + ALPHA * predicted;
-  factors.set(replicaId, ratio);
-}
-
-function factor(ratio: Ratio | undefined): number {
-  if (ratio === undefined || !(ratio.predicted > 0)) return 1;
-  return Math.min(4, Math.max(0.5, ratio.observed / ratio.predicted));
-}
-
-interface Ratio {
-  observed: number;
-  predicted: number;
+function clamp(factor: number): number {
+  return Number.isFinite(factor) ? Math.min(4, Math.max(0.5, factor)) : 1;
 }

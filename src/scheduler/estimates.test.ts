@@ -17,6 +17,11 @@ test('estimates are the engine roofline, per replica hardware, and unknown profi
   assert.ok(h100.msPerQueuedPrefillToken > 0 && h100.kvTokens === 10_000 * 16);
   assert.equal(models.get(replicaState('c', { hardware: 'external' })), null);
   assert.equal(models.get(replicaState('d', { hardware: 'h100-sxm', modelProfile: 'no-such-model' })), null);
+  // By position, while the same state object comes back.
+  const state = replicaState('e', { hardware: 'trainium2', modelProfile: 'llama-3.1-8b' });
+  const trn2 = models.at(0, state);
+  assert.equal(models.at(0, state), trn2);
+  assert.equal(models.at(0, replicaState('a', { hardware: 'h100-sxm', modelProfile: 'llama-3.1-8b' })), h100);
   // Cached per replica until its shape changes.
   assert.equal(models.get(replicaState('a', { hardware: 'h100-sxm', modelProfile: 'llama-3.1-8b', running: 9 })), h100);
   assert.notEqual(models.get(replicaState('a', { hardware: 'l40s', modelProfile: 'llama-3.1-8b' })), h100);

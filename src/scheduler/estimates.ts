@@ -23,6 +23,22 @@ export interface ReplicaModel {
 
 export class ReplicaModels {
   readonly #byReplica = new Map<string, { key: ReplicaState; model: ReplicaModel | null }>();
+  /**
+   * The models of the last candidate list, by position: callers (the simulator, the gateway's fleet) pass
+   * the same ReplicaState objects decision after decision, updated in place, so an identity check per
+   * position skips the keyed look-up. Profile fields of a ReplicaState are never changed in place.
+   */
+  #lastStates: (ReplicaState | undefined)[] = [];
+  #lastModels: (ReplicaModel | null)[] = [];
+
+  /** `get` for the replica at `position` of the candidate list. */
+  at(position: number, replica: ReplicaState): ReplicaModel | null {
+    if (this.#lastStates[position] === replica) return this.#lastModels[position] ?? null;
+    const model = this.get(replica);
+    this.#lastStates[position] = replica;
+    this.#lastModels[position] = model;
+    return model;
+  }
 
   /** The model of `replica`, or null when it has no profile to estimate from (an external API, unknown ids). */
   get(replica: ReplicaState): ReplicaModel | null {

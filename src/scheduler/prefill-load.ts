@@ -7,7 +7,7 @@
  */
 export class PrefillLoad {
   readonly tauMs: number;
-  readonly #load = new Map<string, { value: number; at: number }>();
+  readonly #load = new Map<string, LoadCell>();
 
   constructor(tauMs = 10_000) {
     this.tauMs = tauMs;
@@ -16,24 +16,39 @@ export class PrefillLoad {
   /** Recent fraction of time the replica spends prefilling (0 when nothing was sent lately). */
   share(replicaId: string, now: number): number {
     const load = this.#load.get(replicaId);
-    if (load === undefined) return 0;
+    return load === undefined ? 0 : this.shareOf(load, now);
+  }
+
+  /** The replica's live cell (created empty): a caller may hold it and read `shareOf` without a look-up. */
+  cell(replicaId: string): LoadCell {
+    let load = this.#load.get(replicaId);
+    if (load === undefined) {
+      load = { value: 0, at: -Infinity };
+      this.#load.set(replicaId, load);
+    }
+    return load;
+  }
+
+  shareOf(load: LoadCell, now: number): number {
+    if (load.value === 0) return 0;
     const elapsed = now - load.at;
     return elapsed > 0 ? load.value * Math.exp(-elapsed / this.tauMs) : load.value;
   }
 
   /** Adds `prefillMs` of work sent to the replica at `now`. */
   add(replicaId: string, now: number, prefillMs: number): void {
-    const value = this.share(replicaId, now) + prefillMs / this.tauMs;
-    const load = this.#load.get(replicaId);
-    if (load === undefined) this.#load.set(replicaId, { value, at: now });
-    else {
-      load.value = value;
-      load.at = Math.max(now, load.at);
-    }
+    const load = this.cell(replicaId);
+    load.value = this.shareOf(load, now) + prefillMs / this.tauMs;
+    load.at = Math.max(now, load.at);
   }
 
   /** What the share would be with `prefillMs` more work added now. */
   shareWith(replicaId: string, now: number, prefillMs: number): number {
     return this.share(replicaId, now) + prefillMs / this.tauMs;
   }
+}
+
+export interface LoadCell {
+  value: number;
+  at: number;
 }

@@ -67,6 +67,12 @@ export function renderGatewayMetrics(fleet: Fleet, live: LiveFleet, requests: Re
   gauge('switchyard_replica_kv_synced', '1 when the precise prefix index follows the replica\'s KV events.', (r) => (r.kvSynced ? 1 : 0));
   gauge('switchyard_prefix_index_blocks', 'Blocks the precise prefix index holds for the replica.', (r) => fleet.prefix.size(r.spec.id));
 
+  w.family('switchyard_prefix_hashes_trusted', 'gauge', '1 while the pool\'s engines are seen to store the blocks the gateway hashes (the precise index is used).');
+  for (const pool of new Set(replicas.map((r) => r.spec.pool))) w.sample('switchyard_prefix_hashes_trusted', { pool }, fleet.livePrefix.trusted(pool) ? 1 : 0);
+  w.family('switchyard_prefix_hash_checks', 'counter', 'Dispatched requests whose first block the engine did or did not report within 5 s.');
+  w.sample('switchyard_prefix_hash_checks_total', { result: 'confirmed' }, fleet.livePrefix.confirmed);
+  w.sample('switchyard_prefix_hash_checks_total', { result: 'unconfirmed' }, fleet.livePrefix.unconfirmed);
+
   const counter = (name: string, help: string, value: (m: LiveFleet['monitors'][number]) => number | undefined): void => {
     w.family(name, 'counter', help);
     for (const m of live.monitors) {

@@ -28,7 +28,8 @@ export interface TenancyHooksOptions {
 
 /**
  * Tenancy and the ledger plugged into the gateway's phases:
- *   authenticate — the API key (required when `tenancy.requireKeys`; a presented key is always checked)
+ *   authenticate — the API key (required per `tenancy.requireKeys`: auto = once any key exists; a
+ *                  presented key is always checked)
  *   admit        — the key's model allow-list, then limits and budget reserved; x-ratelimit-* headers
  *   account      — the admission settled against real usage and cost, and one ledger row
  */
@@ -42,7 +43,10 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
   return {
     async authenticate(info) {
       const presented = presentedKey(info.headers);
-      if (presented === undefined && !config.tenancy.requireKeys) return undefined;
+      if (presented === undefined) {
+        const required = config.tenancy.requireKeys;
+        if (required === false || (required === 'auto' && !(await tenancy.authenticator.keysExist()))) return undefined;
+      }
       const key = await tenancy.authenticator.authenticate(presented);
       keys.set(info, key);
       return { principal: { tenant: key.tenantName, keyId: key.id } };

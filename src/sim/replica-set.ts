@@ -1,4 +1,5 @@
 import type { Engine, EngineEvent, EngineState, ReplicaSpec, StepResult } from '../engine/types.js';
+import { emptyEngineState } from '../engine/index.js';
 import type { ReplicaState } from '../spec/replica.js';
 import type { PrefixLookup } from '../spec/routing.js';
 import { NumberSet } from './hash-set.js';
@@ -19,6 +20,8 @@ export class ReplicaSet implements PrefixLookup {
   readonly stepping: Uint8Array;
   /** The step in flight: its events apply when it ends. */
   readonly inFlight: (StepResult | undefined)[];
+  /** One StepResult per replica, handed to `engine.step(now, into)` so steps allocate no result object. */
+  readonly stepResults: StepResult[];
   /**
    * When each replica got its first request (NaN until then). The engine starts its energy clock there, but
    * a replica draws idle power from time 0, so the summary adds the idle energy before it.
@@ -27,6 +30,7 @@ export class ReplicaSet implements PrefixLookup {
   /** Requests waiting in the engines of each pool, summed (for the timeline). */
   readonly poolWaiting: Float64Array;
   readonly #index = new Map<string, number>();
+  readonly #scratch = emptyEngineState();
   readonly #cached: NumberSet[] | undefined;
   /** Candidates per public model name. */
   readonly #byModel = new Map<string, ReplicaState[]>();
@@ -38,6 +42,7 @@ export class ReplicaSet implements PrefixLookup {
     this.poolWaiting = new Float64Array(pools.length);
     this.firstAddMs = new Float64Array(total).fill(Number.NaN);
     this.inFlight = new Array<StepResult | undefined>(total).fill(undefined);
+    this.stepResults = Array.from({ length: total }, () => ({ startMs: 0, endMs: 0, prefillTokens: 0, decodeTokens: 0, energyJ: 0, events: [] }));
     this.#cached = preciseIndex ? Array.from({ length: total }, () => new NumberSet(256)) : undefined;
     pools.forEach((pool, p) => {
       for (let k = 0; k < pool.replicas; k++) {
@@ -92,9 +97,13 @@ export class ReplicaSet implements PrefixLookup {
     return this.#index.get(replicaId);
   }
 
-  /** Copies the engine's live numbers into the policy's view of replica i. */
+  /**
+   * Copies the engine's live numbers into the policy's view of replica i. Runs after every step and dispatch,
+   * so it reads the state into one reused object (the returned state is valid until the next refresh).
+   */
   refresh(i: number, nowMs: number): EngineState {
-    const engineState = (this.engines[i] as Engine).state(nowMs);
+    // Read the returned object, not the scratch: an engine wrapper may ignore `into` and return a fresh one.
+    const engineState = (this.engines[i] as Engine).state(nowMs, this.#scratch);
     const state = this.states[i] as ReplicaState;
     const p = this.poolOf[i] as number;
     this.poolWaiting[p] = (this.poolWaiting[p] as number) + engineState.waiting - state.waiting;
@@ -124,8 +133,13 @@ export class ReplicaSet implements PrefixLookup {
   applyKv(i: number, event: EngineEvent): void {
     const cached = this.#cached?.[i];
     if (cached === undefined) return;
-    if (event.type === 'kv-stored') for (const h of event.hashes) cached.add(h);
-    else if (event.type === 'kv-removed') for (const h of event.hashes) cached.delete(h);
-    else if (event.type === 'kv-cleared') cached.clear();
+    // Indexed loops: a for-of here allocated an iterator result per hash in a profile of bench/sim.ts.
+    if (event.type === 'kv-stored') {
+      const hashes = event.hashes;
+      for (let k = 0; k < hashes.length; k++) cached.add(hashes[k] as number);
+    } else if (event.type === 'kv-removed') {
+      const hashes = event.hashes;
+      for (let k = 0; k < hashes.length; k++) cached.delete(hashes[k] as number);
+    } else if (event.type === 'kv-cleared') cached.clear();
   }
 }

@@ -58,6 +58,16 @@ describe('admin API handler', () => {
     const id = String(c['id']);
     assert.equal((await auth.authenticate(String(c['key']))).id, id);
 
+    await insertUsage(t.db, [
+      { id: 'spend1', startedAt: Date.now(), endedAt: Date.now(), tenant: 'acme', keyId: id, usage: { inputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: undefined, outputTokens: 1, reasoningTokens: undefined }, costUsd: 1.25, status: 200 },
+    ]);
+    const one = body(await handle(req('GET', `/admin/keys/${id}`)));
+    const budget = one['budget'] as { spent_usd: number; remaining_usd: number; period: string };
+    assert.equal(budget.spent_usd, 1.25);
+    assert.equal(budget.remaining_usd, 3.75);
+    assert.match(budget.period, /^\d{4}-\d{2}$/);
+    await t.db.run(`DELETE FROM usage_records WHERE id = 'spend1'`);
+
     const list = body(await handle(req('GET', '/admin/keys', { query: new URLSearchParams('tenant=acme') })));
     const data = list['data'] as Array<Record<string, unknown>>;
     assert.equal(data.length, 1);

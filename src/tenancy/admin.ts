@@ -3,6 +3,8 @@ import { GatewayError, renderError } from '../errors/index.js';
 import type { SqlDb } from '../ledger/db/sql-db.js';
 import { isGroupBy, queryUsage, type UsageQuery } from '../ledger/query.js';
 import { parseSince } from '../ledger/since.js';
+import { spentSince } from '../ledger/usage-store.js';
+import { periodOf } from './limits/period.js';
 import { keyJson, parseNewKeyBody, tenantJson } from './admin-views.js';
 import type { Authenticator } from './authenticator.js';
 import type { KeyStore } from './key-store.js';
@@ -112,6 +114,7 @@ async function route(request: AdminRequest, o: AdminOptions, now: () => number):
     if (method === 'POST') {
       const t = now();
       const created = await createKey(o.keys, parseNewKeyBody(parseBody(request.body), t), t);
+      o.authenticator?.noteKeyCreated();
       // The only time the key is ever shown.
       return json(201, { key: created.key, ...keyJson(created.record, t) });
     }
@@ -130,7 +133,16 @@ async function route(request: AdminRequest, o: AdminOptions, now: () => number):
       }
       const key = await o.keys.getKey(id);
       if (key === undefined) throw new GatewayError('not_found', `No API key with id ${id.slice(0, 32)}`);
-      return json(200, keyJson(key, now()));
+      const view = keyJson(key, now());
+      const { budgetUsd, budgetPeriod } = key.limits;
+      if (method === 'GET' && budgetUsd !== undefined && budgetPeriod !== undefined) {
+        // What the ledger says was spent this period: answers "why budget_exceeded?" (the limiter's own
+        // counter also holds reservations of requests in flight, and may lead the ledger by one flush).
+        const period = periodOf(now(), budgetPeriod);
+        const spent = await spentSince(o.db, key.id, period.startMs);
+        view['budget'] = { period: period.id, spent_usd: spent, remaining_usd: Math.max(0, budgetUsd - spent), resets_at: new Date(period.endMs).toISOString() };
+      }
+      return json(200, view);
     }
     return notAllowed();
   }

@@ -33,6 +33,9 @@ export class Authenticator {
   private readonly cache = new Map<string, Entry>();
   /** Lookups under way: a burst of requests with one uncached key asks the database once. */
   private readonly pending = new Map<string, Promise<ApiKeyRecord | undefined>>();
+  private anyKey = false;
+  private anyKeyCheckedAt = Number.NEGATIVE_INFINITY;
+  private anyKeyLookup: Promise<boolean> | undefined;
   private readonly ttl: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -66,6 +69,25 @@ export class Authenticator {
       throw new GatewayError('invalid_api_key', `API key ${displayPrefix(record.id)} has expired`);
     }
     return record;
+  }
+
+  /**
+   * Whether any key exists, for `requireKeys: auto`. Once true it stays true (keys are never deleted);
+   * while false it is asked again at most every `cacheTtlMs`, so a key created by another process locks
+   * this one within that bound (through this process: at once, via `noteKeyCreated`).
+   */
+  async keysExist(): Promise<boolean> {
+    if (this.anyKey) return true;
+    const now = this.now();
+    if (now - this.anyKeyCheckedAt < this.ttl) return false;
+    this.anyKeyLookup ??= this.store.hasAnyKey().finally(() => (this.anyKeyLookup = undefined));
+    this.anyKey = await this.anyKeyLookup;
+    this.anyKeyCheckedAt = now;
+    return this.anyKey;
+  }
+
+  noteKeyCreated(): void {
+    this.anyKey = true;
   }
 
   /** Forgets a key at once (call after revoking or changing it through this process). */

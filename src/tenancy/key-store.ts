@@ -15,6 +15,8 @@ export interface KeyStore {
   listKeys(filter?: { tenant?: string }): Promise<ApiKeyRecord[]>;
   /** Marks a key revoked; false when there is no such key. Revoking twice keeps the first time. */
   revokeKey(id: string, now: number): Promise<boolean>;
+  /** Whether any key was ever created (revoked ones included): `requireKeys: auto` locks from then on. */
+  hasAnyKey(): Promise<boolean>;
 }
 
 const KEY_COLUMNS = `k.id, k.tenant_id, t.name AS tenant_name, k.name, k.secret_hash, k.created_at, k.expires_at,
@@ -80,6 +82,10 @@ export class SqlKeyStore implements KeyStore {
       params,
     );
     return rows.map(toKey);
+  }
+
+  async hasAnyKey(): Promise<boolean> {
+    return (await this.db.all('SELECT id FROM api_keys LIMIT 1')).length > 0;
   }
 
   async revokeKey(id: string, now: number): Promise<boolean> {

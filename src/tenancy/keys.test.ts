@@ -131,6 +131,23 @@ describe('authenticate edge cases', () => {
     await rejectsWith(auth.authenticate(key), 'invalid_api_key');
   });
 
+  test('keysExist (requireKeys: auto): false on a fresh store; a key from elsewhere counts within the TTL', async () => {
+    const db = (await openTestDb('sqlite', tmp)).db;
+    let now = 0;
+    const store = new SqlKeyStore(db);
+    const auth = new Authenticator(store, { cacheTtlMs: 5000, now: () => now });
+    assert.equal(await auth.keysExist(), false);
+    await createKey(store, { tenant: 'first' }); // as if by the CLI: this process is not told
+    now += 4999;
+    assert.equal(await auth.keysExist(), false, 'the negative answer is cached for the TTL');
+    now += 1;
+    assert.equal(await auth.keysExist(), true);
+    const other = new Authenticator(new SqlKeyStore(db), { now: () => 0 });
+    other.noteKeyCreated();
+    assert.equal(await other.keysExist(), true, 'a key made through this process counts at once');
+    await db.close();
+  });
+
   test('a burst of requests with one uncached key asks the store once', async () => {
     const store = new SqlKeyStore(t.db);
     const { key } = await createKey(store, { tenant: 'burst' });

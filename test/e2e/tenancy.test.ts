@@ -258,3 +258,46 @@ describe('the Anthropic SDK through tenancy to an Anthropic upstream: keys, 429s
     );
   });
 });
+
+describe('requireKeys: auto — open until the first key, locked from then on', () => {
+  let upstream: FixtureServer;
+  let gw: TestGateway;
+  let tenancy: Tenancy;
+  const dir = mkdtempSync(join(tmpdir(), 'sy-e2e-auto-'));
+  const ask = (headers: Record<string, string> = {}) =>
+    fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'mini', messages: [{ role: 'user', content: 'hi' }] }) });
+
+  before(async () => {
+    upstream = await startFixtureServer();
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, body: fixture('chat-cached-usage.json') });
+    const input: ConfigInput = {
+      backends: [{ name: 'openai', model: 'gpt-4o-mini', replicas: [`${upstream.url}/v1`], price: PRICE }],
+      models: [{ name: 'mini', backends: ['openai'] }],
+    };
+    const config = validateConfig(input);
+    assert.equal(config.tenancy.requireKeys, 'auto', 'the default');
+    tenancy = await Tenancy.open({ sqlitePath: join(dir, 'auto.db'), adminToken: ADMIN });
+    gw = await startTestGateway(input, tenancyHooks({ tenancy, config, logger: createLogger('silent') }));
+    mountAdmin(gw.gateway, tenancy);
+  });
+  after(async () => {
+    await gw.close();
+    await tenancy.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a fresh install serves keyless requests; the first key (admin API) locks it at once', async () => {
+    const open = await ask();
+    assert.equal(open.status, 200);
+    await open.arrayBuffer();
+    const created = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ tenant: 'first' }) });
+    const { key } = (await created.json()) as { key: string };
+    const locked = await ask();
+    assert.equal(locked.status, 401);
+    assert.equal(((await locked.json()) as { error: { code: string } }).error.code, 'missing_api_key');
+    const withKey = await ask({ authorization: `Bearer ${key}` });
+    assert.equal(withKey.status, 200);
+    await withKey.arrayBuffer();
+  });
+});

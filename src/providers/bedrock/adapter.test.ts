@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startFixtureServer, type CapturedRequest, type FixtureServer } from '../../../test/support/fixture-server.js';
-import { createUndiciTransport, type UndiciTransport } from '../../transport/undici-transport.js';
+import type { CapturedRequest } from '../../../test/support/fixture-server.js';
+import { chatRequest, collect, fixtureUpstream } from '../adapter-test-support.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest } from '../../spec/request.js';
@@ -15,50 +15,16 @@ const MODEL = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
 const NOW = new Date('2026-11-22T10:30:00Z');
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token-1' };
 
-let server: FixtureServer;
-let transport: UndiciTransport;
+const upstream = fixtureUpstream();
 const adapter = createBedrockAdapter({ now: () => NOW });
 
-before(async () => {
-  server = await startFixtureServer();
-  transport = createUndiciTransport();
-});
-after(async () => {
-  await transport.close();
-  await server.close();
-});
-
 function target(): UpstreamTarget {
-  return { baseUrl: server.url, upstreamModel: MODEL, options: { region: 'us-east-1', ...CREDENTIALS } };
+  return { baseUrl: upstream.url, upstreamModel: MODEL, options: { region: 'us-east-1', ...CREDENTIALS } };
 }
 
-function context(): CallContext {
-  return { transport, signal: new AbortController().signal, requestId: 'req-local-1', clock: { now: () => 0 } };
-}
-
-function request(overrides: Partial<ChatRequest> = {}): ChatRequest {
-  return {
-    model: 'rail-assistant',
-    system: [{ type: 'text', text: 'You are a dispatcher.' }],
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'What is a switchyard?' }] }],
-    maxOutputTokens: 256,
-    stream: false,
-    surface: 'openai',
-    ...overrides,
-  };
-}
-
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
-function lastRequest(): CapturedRequest {
-  const captured = server.requests[server.requests.length - 1];
-  assert.ok(captured, 'the fixture server saw a request');
-  return captured;
-}
+const request = (overrides: Partial<ChatRequest> = {}): ChatRequest => chatRequest('What is a switchyard?', 256, overrides);
+const context = (): CallContext => upstream.context('req-local-1');
+const lastRequest = (): CapturedRequest => upstream.lastRequest();
 
 /** Verifies a captured request the way AWS does: recompute the signature from what arrived on the wire. */
 function verifySignature(captured: CapturedRequest): void {
@@ -80,7 +46,7 @@ function verifySignature(captured: CapturedRequest): void {
 
 describe('Bedrock Converse (non-streaming)', () => {
   test('plain text: signed request on the encoded model path, text back', async () => {
-    server.respond(jsonFixture('converse-text.json'));
+    upstream.respond(jsonFixture('converse-text.json'));
     const response = await adapter.chat(request(), target(), context());
     const captured = lastRequest();
     assert.equal(captured.method, 'POST');
@@ -98,7 +64,7 @@ describe('Bedrock Converse (non-streaming)', () => {
   });
 
   test('tool call: toolUse becomes a tool-use block and finish tool-calls', async () => {
-    server.respond(jsonFixture('converse-tool-call.json'));
+    upstream.respond(jsonFixture('converse-tool-call.json'));
     const response = await adapter.chat(request(), target(), context());
     assert.equal(response.finishReason, 'tool-calls');
     assert.deepEqual(response.content[1], {
@@ -110,7 +76,7 @@ describe('Bedrock Converse (non-streaming)', () => {
   });
 
   test('cached usage: input includes cache reads and writes; reasoning keeps its signature', async () => {
-    server.respond(jsonFixture('converse-cached-usage.json'));
+    upstream.respond(jsonFixture('converse-cached-usage.json'));
     const response = await adapter.chat(request(), target(), context());
     // Bedrock: inputTokens 21 (uncached only) + cacheRead 3072 + cacheWrite 512; totalTokens 3643 = 3605 + 38.
     assert.deepEqual(response.usage, { inputTokens: 3605, cachedInputTokens: 3072, cacheWriteTokens: 512, outputTokens: 38, reasoningTokens: undefined });
@@ -131,7 +97,7 @@ describe('Bedrock Converse (non-streaming)', () => {
   ];
   for (const c of errorCases) {
     test(`HTTP ${c.status} ${c.type} → UpstreamError`, async () => {
-      server.respond(jsonFixture(c.file));
+      upstream.respond(jsonFixture(c.file));
       for (const call of [() => adapter.chat(request(), target(), context()), () => adapter.streamChat(request({ stream: true }), target(), context())]) {
         await assert.rejects(call(), (error: unknown) => {
           assert.ok(error instanceof UpstreamError);
@@ -149,7 +115,7 @@ describe('Bedrock Converse (non-streaming)', () => {
 
 describe('Bedrock CountTokens', () => {
   test('sends the Converse input as input.converse and returns inputTokens', async () => {
-    server.respond(jsonFixture('count-tokens.json'));
+    upstream.respond(jsonFixture('count-tokens.json'));
     const count = adapter.countTokens;
     assert.ok(count);
     assert.equal(await count(request(), target(), context()), 27);
@@ -164,7 +130,7 @@ describe('Bedrock CountTokens', () => {
 
 describe('Bedrock ConverseStream', () => {
   test('text stream over split binary frames', async () => {
-    server.respond(streamFixture('stream-text.stream.json'));
+    upstream.respond(streamFixture('stream-text.stream.json'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     const captured = lastRequest();
     assert.equal(captured.url, '/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse-stream');
@@ -181,7 +147,7 @@ describe('Bedrock ConverseStream', () => {
   });
 
   test('streamed tool calls: fragments reassemble into valid JSON per call', async () => {
-    server.respond(streamFixture('stream-tool-call.stream.json'));
+    upstream.respond(streamFixture('stream-tool-call.stream.json'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     const starts = events.filter((e) => e.type === 'tool-call-start');
     assert.deepEqual(starts, [
@@ -206,7 +172,7 @@ describe('Bedrock ConverseStream', () => {
   });
 
   test('streamed usage with cached tokens, and reasoning with its signature', async () => {
-    server.respond(streamFixture('stream-cached-usage.stream.json'));
+    upstream.respond(streamFixture('stream-cached-usage.stream.json'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     const usage = events.filter((e) => e.type === 'usage');
     assert.deepEqual(usage, [
@@ -218,7 +184,7 @@ describe('Bedrock ConverseStream', () => {
   });
 
   test('an exception as the first event rejects with a retryable UpstreamError', async () => {
-    server.respond(streamFixture('stream-first-exception.stream.json'));
+    upstream.respond(streamFixture('stream-first-exception.stream.json'));
     await assert.rejects(adapter.streamChat(request({ stream: true }), target(), context()), (error: unknown) => {
       assert.ok(error instanceof UpstreamError);
       assert.equal(error.upstreamStatus, 429);
@@ -234,7 +200,7 @@ describe('Bedrock ConverseStream', () => {
       vectors: Record<string, { hex: string }>;
     };
     const frame = Buffer.from(vectors.vectors['bedrock_model_stream_error_exception']?.hex ?? '', 'hex');
-    server.respond({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, chunks: [frame.subarray(0, 50), frame.subarray(50)] });
+    upstream.respond({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, chunks: [frame.subarray(0, 50), frame.subarray(50)] });
     await assert.rejects(adapter.streamChat(request({ stream: true }), target(), context()), (error: unknown) => {
       assert.ok(error instanceof UpstreamError);
       assert.equal(error.upstreamStatus, 500);
@@ -246,7 +212,7 @@ describe('Bedrock ConverseStream', () => {
 
   test('a client abort mid-stream is rethrown, not turned into an upstream error event', async () => {
     const fixture = streamFixture('stream-text.stream.json');
-    server.respond({ ...fixture, chunkDelayMs: 50 });
+    upstream.respond({ ...fixture, chunkDelayMs: 50 });
     const controller = new AbortController();
     const events = await adapter.streamChat(request({ stream: true }), target(), { ...context(), signal: controller.signal });
     const seen: StreamEvent[] = [];
@@ -260,7 +226,7 @@ describe('Bedrock ConverseStream', () => {
   });
 
   test('an exception after the stream began becomes an error event', async () => {
-    server.respond(streamFixture('stream-mid-exception.stream.json'));
+    upstream.respond(streamFixture('stream-mid-exception.stream.json'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.deepEqual(
       events.map((e) => e.type),
@@ -280,12 +246,12 @@ describe('Bedrock ConverseStream', () => {
     const frames = good.frames.map((f) => Buffer.from(encodeFrame(f)));
     const broken = Buffer.from(frames[2] as Buffer);
     broken[broken.length - 6] = (broken[broken.length - 6] ?? 0) ^ 0xff; // inside the payload: message CRC fails
-    server.respond({ status: 200, headers: good.headers ?? {}, chunks: [frames[0] as Buffer, frames[1] as Buffer, broken, frames[3] as Buffer] });
+    upstream.respond({ status: 200, headers: good.headers ?? {}, chunks: [frames[0] as Buffer, frames[1] as Buffer, broken, frames[3] as Buffer] });
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.deepEqual(events.map((e) => e.type), ['response-start', 'text-delta', 'error']);
     assert.match(events[2]?.type === 'error' ? events[2].message : '', /message CRC mismatch/);
 
-    server.respond({ status: 200, headers: good.headers ?? {}, chunks: [broken] });
+    upstream.respond({ status: 200, headers: good.headers ?? {}, chunks: [broken] });
     await assert.rejects(
       adapter.streamChat(request({ stream: true }), target(), context()),
       (error: unknown) => error instanceof UpstreamError && error.kind === 'protocol',
@@ -295,7 +261,7 @@ describe('Bedrock ConverseStream', () => {
   test('a stream cut before messageStop ends with an error, not an invented finish', async () => {
     const good = streamFixture('stream-text.stream.json');
     const frames = good.frames.slice(0, 3).map((f) => encodeFrame(f));
-    server.respond({ status: 200, headers: good.headers ?? {}, chunks: frames });
+    upstream.respond({ status: 200, headers: good.headers ?? {}, chunks: frames });
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.equal(events.some((e) => e.type === 'finish'), false);
     assert.equal(events[events.length - 1]?.type, 'error');
@@ -304,7 +270,7 @@ describe('Bedrock ConverseStream', () => {
 
 describe('Bedrock target configuration', () => {
   test('an application inference profile ARN is one encoded path segment, signed consistently', async () => {
-    server.respond(jsonFixture('converse-text.json'));
+    upstream.respond(jsonFixture('converse-text.json'));
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123';
     await adapter.chat(request(), { ...target(), upstreamModel: arn }, context());
     const captured = lastRequest();
@@ -313,7 +279,7 @@ describe('Bedrock target configuration', () => {
   });
 
   test('guardrail, performance and service-tier settings from config are sent verbatim', async () => {
-    server.respond(streamFixture('stream-text.stream.json'));
+    upstream.respond(streamFixture('stream-text.stream.json'));
     const guardrailConfig = { guardrailIdentifier: 'gr-rail-1', guardrailVersion: '3', trace: 'enabled', streamProcessingMode: 'async' };
     const options = { ...target().options, guardrailConfig, performanceConfig: { latency: 'optimized' }, serviceTier: { type: 'flex' }, requestMetadata: { tenant: 'acme' } };
     await collect(await adapter.streamChat(request({ stream: true }), { ...target(), options }, context()));
@@ -334,17 +300,17 @@ describe('Bedrock target configuration', () => {
   });
 
   test('a Bedrock API key is sent as a bearer token when no access keys are configured', async () => {
-    server.respond(jsonFixture('converse-text.json'));
-    await adapter.chat(request(), { baseUrl: server.url, upstreamModel: 'amazon.nova-lite-v1:0', apiKey: 'bedrock-api-key-1', options: { region: 'eu-west-1' } }, context());
+    upstream.respond(jsonFixture('converse-text.json'));
+    await adapter.chat(request(), { baseUrl: upstream.url, upstreamModel: 'amazon.nova-lite-v1:0', apiKey: 'bedrock-api-key-1', options: { region: 'eu-west-1' } }, context());
     const captured = lastRequest();
     assert.equal(captured.headers['authorization'], 'Bearer bedrock-api-key-1');
     assert.equal(captured.headers['x-amz-date'], undefined);
   });
 
   test('missing credentials or region fail before any request is sent', async () => {
-    const before = server.requests.length;
-    await assert.rejects(adapter.chat(request(), { baseUrl: server.url, upstreamModel: MODEL, options: { region: 'us-east-1' } }, context()), /no credentials/);
-    await assert.rejects(adapter.chat(request(), { baseUrl: server.url, upstreamModel: MODEL, options: CREDENTIALS }, context()), /needs options.region/);
-    assert.equal(server.requests.length, before);
+    const before = upstream.requests.length;
+    await assert.rejects(adapter.chat(request(), { baseUrl: upstream.url, upstreamModel: MODEL, options: { region: 'us-east-1' } }, context()), /no credentials/);
+    await assert.rejects(adapter.chat(request(), { baseUrl: upstream.url, upstreamModel: MODEL, options: CREDENTIALS }, context()), /needs options.region/);
+    assert.equal(upstream.requests.length, before);
   });
 });

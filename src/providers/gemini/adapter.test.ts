@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureServer, type CapturedRequest, type FixtureServer } from '../../../test/support/fixture-server.js';
-import { createUndiciTransport, type UndiciTransport } from '../../transport/undici-transport.js';
+import type { CapturedRequest } from '../../../test/support/fixture-server.js';
+import { chatRequest, collect, fixtureUpstream } from '../adapter-test-support.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest } from '../../spec/request.js';
@@ -11,54 +11,20 @@ import { parseToolId } from './tool-ids.js';
 import { jsonFixture, sseFixture } from './__fixtures__/build.js';
 
 const KEY = 'AIzaSyTEST-key-never-in-url';
-let server: FixtureServer;
-let transport: UndiciTransport;
+const upstream = fixtureUpstream();
 const adapter = createGeminiAdapter({ now: () => Date.parse('2026-11-22T10:30:00Z') });
 
-before(async () => {
-  server = await startFixtureServer();
-  transport = createUndiciTransport();
-});
-after(async () => {
-  await transport.close();
-  await server.close();
-});
-
 function target(model = 'gemini-2.5-flash'): UpstreamTarget {
-  return { baseUrl: server.url, upstreamModel: model, apiKey: KEY };
+  return { baseUrl: upstream.url, upstreamModel: model, apiKey: KEY };
 }
 
-function context(): CallContext {
-  return { transport, signal: new AbortController().signal, requestId: 'req-local-2', clock: { now: () => 0 } };
-}
-
-function request(overrides: Partial<ChatRequest> = {}): ChatRequest {
-  return {
-    model: 'rail-assistant',
-    system: [{ type: 'text', text: 'You are a dispatcher.' }],
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'What is a hump yard?' }] }],
-    maxOutputTokens: 200,
-    stream: false,
-    surface: 'openai',
-    ...overrides,
-  };
-}
-
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
-function lastRequest(): CapturedRequest {
-  const captured = server.requests[server.requests.length - 1];
-  assert.ok(captured);
-  return captured;
-}
+const request = (overrides: Partial<ChatRequest> = {}): ChatRequest => chatRequest('What is a hump yard?', 200, overrides);
+const context = (): CallContext => upstream.context('req-local-2');
+const lastRequest = (): CapturedRequest => upstream.lastRequest();
 
 describe('Gemini generateContent', () => {
   test('plain text: key in a header only, system instruction and generation config sent', async () => {
-    server.respond(jsonFixture('generate-text.json'));
+    upstream.respond(jsonFixture('generate-text.json'));
     const response = await adapter.chat(request({ temperature: 0.3, seed: 7 }), target(), context());
     const captured = lastRequest();
     assert.equal(captured.url, '/v1beta/models/gemini-2.5-flash:generateContent');
@@ -77,14 +43,14 @@ describe('Gemini generateContent', () => {
   });
 
   test('safetySettings from the backend options are sent verbatim', async () => {
-    server.respond(jsonFixture('generate-text.json'));
+    upstream.respond(jsonFixture('generate-text.json'));
     const safetySettings = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', threshold: 'BLOCK_ONLY_HIGH' }];
     await adapter.chat(request(), { ...target(), options: { safetySettings } }, context());
     assert.deepEqual((JSON.parse(lastRequest().body) as Record<string, unknown>)['safetySettings'], safetySettings);
   });
 
   test('tool calls: minted ids carry the thought signature, STOP becomes tool-calls, output counts thoughts', async () => {
-    server.respond(jsonFixture('generate-tool-call.json'));
+    upstream.respond(jsonFixture('generate-tool-call.json'));
     const response = await adapter.chat(request(), target('gemini-3-pro-preview'), context());
     assert.equal(response.finishReason, 'tool-calls');
     assert.equal(response.rawFinishReason, 'STOP');
@@ -102,9 +68,9 @@ describe('Gemini generateContent', () => {
   });
 
   test('the next turn sends function calls back with their signatures and results by name', async () => {
-    server.respond(jsonFixture('generate-tool-call.json'));
+    upstream.respond(jsonFixture('generate-tool-call.json'));
     const first = await adapter.chat(request(), target('gemini-3-pro-preview'), context());
-    server.respond(jsonFixture('generate-text.json'));
+    upstream.respond(jsonFixture('generate-text.json'));
     const calls = first.content.filter((b) => b.type === 'tool-use');
     await adapter.chat(
       request({
@@ -143,7 +109,7 @@ describe('Gemini generateContent', () => {
   });
 
   test('cached usage: promptTokenCount already includes the cache; thoughts become reasoning', async () => {
-    server.respond(jsonFixture('generate-cached-usage.json'));
+    upstream.respond(jsonFixture('generate-cached-usage.json'));
     const response = await adapter.chat(request(), target('gemini-2.5-pro'), context());
     assert.deepEqual(response.usage, { inputTokens: 4210, cachedInputTokens: 4082, cacheWriteTokens: undefined, outputTokens: 185, reasoningTokens: 174 });
     assert.deepEqual(response.content, [
@@ -162,7 +128,7 @@ describe('Gemini generateContent', () => {
   ];
   for (const c of errorCases) {
     test(`HTTP ${c.status} ${c.name} → UpstreamError`, async () => {
-      server.respond(jsonFixture(c.file));
+      upstream.respond(jsonFixture(c.file));
       for (const call of [() => adapter.chat(request(), target(), context()), () => adapter.streamChat(request({ stream: true }), target(), context())]) {
         await assert.rejects(call(), (error: unknown) => {
           assert.ok(error instanceof UpstreamError);
@@ -180,7 +146,7 @@ describe('Gemini generateContent', () => {
 
 describe('Gemini streamGenerateContent (SSE)', () => {
   test('text stream with CRLF events split across writes', async () => {
-    server.respond(sseFixture('stream-text.sse'));
+    upstream.respond(sseFixture('stream-text.sse'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.equal(lastRequest().url, '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     assert.equal(lastRequest().headers['x-goog-api-key'], KEY);
@@ -194,7 +160,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
   });
 
   test('streamed function calls: start, one delta with valid JSON arguments, end; finish tool-calls', async () => {
-    server.respond(sseFixture('stream-tool-call.sse'));
+    upstream.respond(sseFixture('stream-tool-call.sse'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target('gemini-3-pro-preview'), context()));
     const types = events.map((e) => e.type);
     assert.deepEqual(types, [
@@ -219,7 +185,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
   });
 
   test('streamed usage with cached tokens and thoughts, from the last chunk', async () => {
-    server.respond(sseFixture('stream-cached-usage.sse'));
+    upstream.respond(sseFixture('stream-cached-usage.sse'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target('gemini-2.5-pro'), context()));
     assert.deepEqual(events.filter((e) => e.type === 'usage'), [
       { type: 'usage', usage: { inputTokens: 4210, cachedInputTokens: 4082, cacheWriteTokens: undefined, outputTokens: 185, reasoningTokens: 174 } },
@@ -231,7 +197,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
   });
 
   test('an error as the first SSE message rejects with a retryable UpstreamError', async () => {
-    server.respond(sseFixture('stream-first-error.sse'));
+    upstream.respond(sseFixture('stream-first-error.sse'));
     await assert.rejects(adapter.streamChat(request({ stream: true }), target(), context()), (error: unknown) => {
       assert.ok(error instanceof UpstreamError);
       assert.equal(error.upstreamStatus, 503);
@@ -242,7 +208,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
   });
 
   test('an error after the stream began becomes an error event', async () => {
-    server.respond(sseFixture('stream-mid-error.sse'));
+    upstream.respond(sseFixture('stream-mid-error.sse'));
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.deepEqual(events.map((e) => e.type), ['response-start', 'text-delta', 'error']);
     assert.equal(events[2]?.type === 'error' ? events[2].status : undefined, 500);
@@ -252,7 +218,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
     const full = sseFixture('stream-text.sse');
     const text = Buffer.concat((full.chunks ?? []).map((c) => Buffer.from(c))).toString('utf8');
     const cut = text.split('\r\n\r\n').slice(0, 2).join('\r\n\r\n') + '\r\n\r\n';
-    server.respond({ status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [cut] });
+    upstream.respond({ status: 200, headers: { 'content-type': 'text/event-stream' }, chunks: [cut] });
     const events = await collect(await adapter.streamChat(request({ stream: true }), target(), context()));
     assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'error']);
     assert.equal(events.some((e) => e.type === 'finish'), false);
@@ -261,7 +227,7 @@ describe('Gemini streamGenerateContent (SSE)', () => {
 
 describe('Gemini countTokens', () => {
   test('counts the whole request through generateContentRequest', async () => {
-    server.respond(jsonFixture('count-tokens.json'));
+    upstream.respond(jsonFixture('count-tokens.json'));
     const count = adapter.countTokens;
     assert.ok(count);
     const tools = [{ name: 'departures', inputSchema: { type: 'object', properties: { station: { type: 'string' } } } }];
@@ -276,7 +242,7 @@ describe('Gemini countTokens', () => {
 
 describe('Gemini batchEmbedContents', () => {
   test('one request per input; vectors back in order, base64 on request', async () => {
-    server.respond(jsonFixture('embed-batch.json'));
+    upstream.respond(jsonFixture('embed-batch.json'));
     const embed = adapter.embed;
     assert.ok(embed);
     const response = await embed({ model: 'e', input: ['points', 'frog'], dimensions: 4 }, target('gemini-embedding-001'), context());
@@ -292,7 +258,7 @@ describe('Gemini batchEmbedContents', () => {
       [-0.0219, 0.0173, 0.0006, -0.0311],
     ]);
     assert.equal(response.usage.inputTokens, undefined);
-    server.respond(jsonFixture('embed-batch.json'));
+    upstream.respond(jsonFixture('embed-batch.json'));
     const b64 = await embed({ model: 'e', input: ['points', 'frog'], encodingFormat: 'base64' }, target('gemini-embedding-001'), context());
     const bytes = Buffer.from(String(b64.embeddings[0]), 'base64');
     assert.equal(bytes.length, 16);

@@ -1,6 +1,6 @@
 import type { ReplicaState } from '../../spec/replica.js';
 import type { RequestFeatures } from '../../spec/routing.js';
-import type { EstimateCorrections } from '../corrections.js';
+import type { ReplicaFactors } from '../corrections.js';
 import { decodeStepMs, ownPrefillMs, type ReplicaModel } from '../estimates.js';
 import { cachedTokens } from './prefix-source.js';
 
@@ -52,10 +52,11 @@ export interface ReplicaEstimate {
 /** What one decision shares across its replicas (one object per decision; `prefillShare` set per replica). */
 export interface EstimateContext {
   expectedOutput: number;
-  corrections: EstimateCorrections;
   usdPerJoule: number;
   /** The replica's recent prefill share of time (PrefillLoad) and its time constant. */
   prefillShare: number;
+  /** The replica's learned corrections (set per replica, like prefillShare). */
+  factors: ReplicaFactors;
   prefillTauMs: number;
   /** The request's TPOT objective (Infinity when none). */
   tpotObjectiveMs: number;
@@ -71,27 +72,32 @@ export function estimateReplica(
   matchedBlocks: number,
   context: EstimateContext,
 ): ReplicaEstimate {
-  const { expectedOutput, corrections, usdPerJoule, prefillShare, prefillTauMs } = context;
+  const { expectedOutput, usdPerJoule, prefillShare, prefillTauMs } = context;
   const cached = cachedTokens(request, matchedBlocks);
   const uncached = request.promptTokens - cached;
   const ownMs = ownPrefillMs(model, uncached, cached);
   const queueMs = replica.pendingPrefillTokens * model.msPerQueuedPrefillToken;
   const contextTokens = replica.kvUsage * model.kvTokens;
   const running = replica.running;
-  let prefillPhase = queueMs + ownMs;
-  if (running > 0) {
-    const decodeMs = decodeStepMs(model, running, contextTokens);
-    const steps = Math.ceil((replica.pendingPrefillTokens + uncached) / Math.max(1, model.stepTokenBudget - running));
-    if (steps * decodeMs > prefillPhase) prefillPhase = steps * decodeMs;
-  }
   const batch = Math.min(replica.maxRunning, running + replica.waiting + 1);
   const requestContext = request.promptTokens + expectedOutput / 2;
   const stepMs = decodeStepMs(model, batch, contextTokens + requestContext);
+  let prefillPhase = queueMs + ownMs;
+  if (running > 0) {
+    const steps = Math.ceil((replica.pendingPrefillTokens + uncached) / Math.max(1, model.stepTokenBudget - running));
+    // The running batch's own step is no longer than `stepMs` (fewer sequences, less context): only when
+    // that bound could matter is it computed.
+    if (steps * stepMs > prefillPhase) {
+      const decodeMs = decodeStepMs(model, running, contextTokens);
+      if (steps * decodeMs > prefillPhase) prefillPhase = steps * decodeMs;
+    }
+  }
   const excess = running + replica.waiting + 1 - replica.maxRunning;
   // A slot frees each time one of maxRunning sequences finishes: every (expected output × step) / maxRunning.
   const slotWaitMs = excess > 0 ? (excess * expectedOutput * stepMs) / replica.maxRunning : 0;
 
-  const ttftFactor = corrections.ttftFactor(replica.id);
+  const factors = context.factors;
+  const ttftFactor = factors.ttft;
   out.cachedTokens = cached;
   out.queueMs = queueMs * ttftFactor;
   out.rawTtftMs = prefillPhase + slotWaitMs;
@@ -107,7 +113,7 @@ export function estimateReplica(
   const rho = Math.min(0.99, Math.max(prefillShare + ownMs / prefillTauMs, burst));
   const chunkTokens = Math.min(model.stepTokenBudget, Math.max(uncached, replica.pendingPrefillTokens));
   const chunkMs = stepMs + chunkTokens * model.msPerQueuedPrefillToken;
-  const tpotFactor = corrections.tpotFactor(replica.id);
+  const tpotFactor = factors.tpot;
   out.ownPrefillMs = ownMs;
   out.rawTpotMs = 1 / (rho / chunkMs + (1 - rho) / stepMs);
   out.tpotMs = out.rawTpotMs * tpotFactor;

@@ -1,8 +1,8 @@
 import type { ReplicaState } from '../../spec/replica.js';
 import type { CompletionOutcome, Decision, FleetView, RequestFeatures, RoutingPolicy } from '../../spec/routing.js';
-import { EstimateCorrections } from '../corrections.js';
+import { EstimateCorrections, type ReplicaFactors } from '../corrections.js';
 import { ReplicaModels } from '../estimates.js';
-import { PrefillLoad } from '../prefill-load.js';
+import { type LoadCell, PrefillLoad } from '../prefill-load.js';
 import { estimateReplica, type EstimateContext, type ReplicaEstimate } from './switchyard-estimate.js';
 import { noHealthyReplica } from './no-healthy-replica.js';
 import { PrefixSource } from './prefix-source.js';
@@ -13,11 +13,14 @@ import { PrefixSource } from './prefix-source.js';
  * Filter → estimate → score → pick (design.md, "The scheduler"; Mooncake's Conductor, FAST'25 Alg. 1, for
  * the TTFT estimate and the reject-when-infeasible rule; reference/scheduling.md §8):
  *
- * 1. estimate per replica, from the engine model's roofline for its hardware: TTFT = queued prefill work
- *    + this prompt's uncached part (prefix hits make it smaller, so affinity falls out of the estimate)
- *    + a wait for a batch slot; TPOT = a decode step at its batch with this request added; KV headroom;
+ * 1. estimate per replica, from the engine model's roofline for its hardware (switchyard-estimate.ts):
+ *    TTFT = queued prefill work + this prompt's uncached part (prefix hits make it smaller, so affinity
+ *    falls out of the estimate) + a wait for a batch slot; TPOT = the mean step at its batch with this
+ *    request added, prefill chunks included; the risk that chunk steps break a short answer's TPOT; how far
+ *    this prompt would stall the sequences already decoding there; KV headroom;
  * 2. drop replicas that would miss the objective, with a safety margin and a per-replica correction learned
- *    from observed TTFT/TPOT (onComplete), or that lack KV room for the prompt and expected output;
+ *    from observed TTFT/TPOT (onComplete), that put its TPOT or its neighbours' at risk, or that lack KV
+ *    room for the prompt and expected output;
  * 3. score the rest by marginal cost, $/h × the replica time the request takes (its prefill, plus its
  *    share of decode steps: one of the replica's concurrent slots for its decode time) plus an energy price
  *    × joules, scaled up as the estimated TTFT nears the objective so load spreads before it bites;
@@ -60,6 +63,12 @@ export class SwitchyardPolicy implements RoutingPolicy {
   readonly corrections = new EstimateCorrections();
   readonly #prefillLoad = new PrefillLoad();
   readonly #scratch: ReplicaEstimate = blankEstimate();
+  /**
+   * Per candidate position, the state object last seen there and its live cells (prefill load, learned
+   * factors): callers pass the same ReplicaState objects decision after decision, so the per-replica state
+   * costs an identity check instead of keyed look-ups.
+   */
+  readonly #cells: ({ state: ReplicaState; load: LoadCell; factors: ReplicaFactors } | undefined)[] = [];
   readonly #best: ReplicaEstimate = blankEstimate();
 
   constructor(options: SwitchyardOptions = {}) {
@@ -91,9 +100,9 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const slack = 1 + o.margin;
     const context: EstimateContext = {
       expectedOutput,
-      corrections: this.corrections,
       usdPerJoule: o.usdPerJoule,
       prefillShare: 0,
+      factors: NEUTRAL_FACTORS,
       prefillTauMs: this.#prefillLoad.tauMs,
       tpotObjectiveMs: tpotBudget,
       typicalRemainingOutput: this.#typicalRemainingOutput(request),
@@ -107,16 +116,20 @@ export class SwitchyardPolicy implements RoutingPolicy {
     let fastestIdle = Infinity; // lowest TTFT of this prompt on an idle replica
     let fastestReplica: ReplicaState | undefined;
     let fastestCongested = true;
-    for (const replica of fleet.replicas) {
+    const replicas = fleet.replicas;
+    for (let position = 0; position < replicas.length; position++) {
+      const replica = replicas[position] as ReplicaState;
       if (!replica.healthy) continue;
       anyHealthy = true;
-      const model = this.#models.get(replica);
+      const model = this.#models.at(position, replica);
       if (model === null) {
         if (fallback === undefined || replica.running + replica.waiting < fallback.running + fallback.waiting) fallback = replica;
         continue;
       }
       const matched = lookup.matchedBlocks(replica.id, request.blockHashes);
-      context.prefillShare = this.#prefillLoad.share(replica.id, fleet.now);
+      const cells = this.#cellsAt(position, replica);
+      context.prefillShare = this.#prefillLoad.shareOf(cells.load, fleet.now);
+      context.factors = cells.factors;
       const e = estimateReplica(this.#scratch, model, replica, request, matched, context);
       if (e.ttftMs < fastest) {
         fastest = e.ttftMs;
@@ -181,14 +194,22 @@ export class SwitchyardPolicy implements RoutingPolicy {
     const matched = this.#prefix.lookup(fleet).matchedBlocks(replica.id, request.blockHashes);
     const e = estimateReplica(this.#scratch, model, replica, request, matched, {
       expectedOutput: this.#expectedOutput(request),
-      corrections: this.corrections,
       usdPerJoule: this.#options.usdPerJoule,
       prefillShare: this.#prefillLoad.share(replica.id, fleet.now),
+      factors: this.corrections.factors(replica.id),
       prefillTauMs: this.#prefillLoad.tauMs,
       tpotObjectiveMs: request.slo.tpotMs ?? Infinity,
       typicalRemainingOutput: this.#typicalRemainingOutput(request),
     });
     return this.#route(request, replica, e, fleet, why);
+  }
+
+  #cellsAt(position: number, replica: ReplicaState): { state: ReplicaState; load: LoadCell; factors: ReplicaFactors } {
+    const cached = this.#cells[position];
+    if (cached !== undefined && cached.state === replica) return cached;
+    const fresh = { state: replica, load: this.#prefillLoad.cell(replica.id), factors: this.corrections.cell(replica.id) };
+    this.#cells[position] = fresh;
+    return fresh;
   }
 
   onDispatch(request: RequestFeatures, replicaId: string): void {
@@ -227,6 +248,8 @@ export class SwitchyardPolicy implements RoutingPolicy {
     return mean === undefined ? request.maxOutputTokens : Math.min(request.maxOutputTokens, Math.max(1, 2 * mean));
   }
 }
+
+const NEUTRAL_FACTORS: ReplicaFactors = Object.freeze({ ttft: 1, tpot: 1 });
 
 function blankEstimate(): ReplicaEstimate {
   return {
