@@ -7,12 +7,12 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { chainBlockHashes } from '../util/hash.js';
 import { encode } from '../tokenizer/tokenizer.js';
-import { estimateUsage } from './estimate-usage.js';
 import type { ModelRoute, ModelRouter } from '../router/router.js';
 import { sendError, sendJson } from '../api/http/respond.js';
-import { SseWriter } from '../api/http/sse-writer.js';
 import { errorParam } from '../providers/openai-compatible/errors.js';
 import { routeOfError, type Dispatcher, type Lease } from './dispatch.js';
+import { describeLease, overheadMs, tokensOf } from './lease-record.js';
+import { runStream } from './stream-phase.js';
 import type { CompletionRecord, GatewayHooks } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { RequestContext } from './request-context.js';
@@ -125,132 +125,6 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
     record.latencyMs = clock.now() - context.startedAt;
     account(pipeline, context, record);
   }
-}
-
-async function runStream<R>(
-  pipeline: Pipeline,
-  context: RequestContext,
-  generation: Generation<R>,
-  chain: readonly ModelRoute[],
-  features: RequestFeatures,
-  record: CompletionRecord,
-  onLease: (lease: Lease<unknown>) => void,
-): Promise<void> {
-  const { clock } = pipeline;
-  const callStream = generation.callStream;
-  const renderStream = generation.renderStream;
-  if (callStream === undefined || renderStream === undefined) throw new GatewayError('unsupported_feature', 'streaming is not supported here', { param: 'stream' });
-  // dispatch: pull the first event before any byte goes to the client, so an upstream that accepts and
-  // then fails at once (Portkey #1047) is still retried elsewhere.
-  const lease = await pipeline.dispatcher.run(chain, features, context.abort.signal, async (adapter, target, callContext) => {
-    const events = await callStream(adapter, target, callContext);
-    const iterator = events[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    if (!first.done && first.value.type === 'error') {
-      await iterator.return?.();
-      const event = first.value;
-      throw new UpstreamError(
-        event.code === 'upstream_timeout'
-          ? { kind: 'timeout', message: event.message }
-          : { kind: 'status', status: event.status ?? 502, message: event.message },
-      );
-    }
-    return { iterator, first };
-  });
-  onLease(lease);
-  describeLease(record, lease);
-  record.ttftMs = clock.now() - context.startedAt;
-  lease.firstToken();
-  context.headers['x-switchyard-route'] = `${lease.replica.spec.pool}/${lease.replica.spec.id}`;
-  context.headers['x-switchyard-overhead-ms'] = overheadMs(record.ttftMs, lease.upstreamMs);
-  // stream: from here on nothing is retried; failures end the stream with an error event.
-  const writer = new SseWriter(context.response);
-  writer.start(context.headers);
-  record.status = 200;
-  const usage = record.usage;
-  let failed: string | undefined;
-  const { iterator, first } = lease.value;
-  // Output text is kept (as pieces) only to estimate usage when the upstream reports none.
-  const pieces: string[] = [];
-  async function* tapped(): AsyncGenerator<StreamEvent> {
-    let next = first;
-    while (!next.done) {
-      const event = next.value;
-      if (event.type === 'usage') mergeInto(usage, event.usage);
-      else if (event.type === 'text-delta' || event.type === 'reasoning-delta') pieces.push(event.text);
-      else if (event.type === 'tool-call-delta') pieces.push(event.argumentsDelta);
-      else if (event.type === 'error') failed = event.code;
-      yield event;
-      next = await iterator.next();
-    }
-    if (failed === undefined && (usage.inputTokens === undefined || usage.outputTokens === undefined)) {
-      // The upstream never reported usage (some TGI and llama.cpp builds): count it ourselves, marked
-      // estimated, so neither the client's usage chunk nor the ledger is left without numbers.
-      const estimated = estimateUsage(usage, generation.promptText, () => pieces.join(''));
-      mergeInto(usage, estimated);
-      usage.estimated = true;
-      yield { type: 'usage', usage: estimated };
-    }
-  }
-  try {
-    for await (const frame of renderStream(tapped())) {
-      if (!(await writer.write(frame))) break;
-    }
-  } finally {
-    await iterator.return?.();
-  }
-  if (context.abort.signal.aborted || writer.closed) {
-    lease.end({ kind: 'neutral' });
-    record.status = 499;
-    record.errorCode = 'client_closed';
-    return;
-  }
-  writer.end();
-  if (failed !== undefined) {
-    record.errorCode = failed;
-    lease.end({ kind: 'failure' });
-    return;
-  }
-  // Observed latencies for policies that learn from their estimates (time per output token after the first).
-  const observed = tokensOf(usage);
-  const ttftMs = record.ttftMs ?? 0;
-  const outputTokens = usage.outputTokens;
-  const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
-  lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
-}
-
-/**
- * `x-switchyard-overhead-ms`: time to the first byte not spent waiting on upstreams (parsing, hooks,
- * routing, queueing, rendering), so operators can check the latency the gateway adds in production
- * (after LiteLLM's `x-litellm-overhead-duration-ms`). Includes queueing for capacity and retry waits.
- */
-function overheadMs(totalMs: number, upstreamMs: number): string {
-  return Math.max(0, totalMs - upstreamMs).toFixed(2);
-}
-
-function tokensOf(usage: Usage): { promptTokens?: number; outputTokens?: number } {
-  return {
-    ...(usage.inputTokens === undefined ? {} : { promptTokens: usage.inputTokens }),
-    ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
-  };
-}
-
-function describeLease(record: CompletionRecord, lease: Lease<unknown>): void {
-  const spec = lease.replica.spec;
-  record.servedModel = lease.model.name;
-  record.pool = spec.pool;
-  record.replica = spec.id;
-  record.hardware = spec.hardware;
-  record.upstreamModel = spec.target.upstreamModel;
-  record.attempts = lease.attempts;
-}
-
-function mergeInto(into: Usage, next: Usage): void {
-  if (next.inputTokens !== undefined) into.inputTokens = next.inputTokens;
-  if (next.cachedInputTokens !== undefined) into.cachedInputTokens = next.cachedInputTokens;
-  if (next.cacheWriteTokens !== undefined) into.cacheWriteTokens = next.cacheWriteTokens;
-  if (next.outputTokens !== undefined) into.outputTokens = next.outputTokens;
-  if (next.reasoningTokens !== undefined) into.reasoningTokens = next.reasoningTokens;
 }
 
 /** account: one record per request to the ledger hook, and the admission released — exactly once. */
