@@ -38,7 +38,8 @@ export interface EmulatorOptions {
   pool?: string;
 }
 
-export interface RunningEmulator {
+/** What a running replica serves and where: shared by a lone emulator and every replica of a fleet. */
+export interface EmulatedReplicaInfo {
   id: string;
   pool: string;
   hardware: string;
@@ -46,6 +47,9 @@ export interface RunningEmulator {
   tensorParallel: number;
   servedModelNames: string[];
   url: string;
+}
+
+export interface RunningEmulator extends EmulatedReplicaInfo {
   port: number;
   /** The replica's internals, for tests and in-process callers (engine state, pacer). */
   replica: Replica;

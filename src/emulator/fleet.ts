@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from './emulator.js';
+import { startEmulator, type EmulatedReplicaInfo, type RunningEmulator } from './emulator.js';
 import type { EngineConfig } from '../engine/types.js';
 import type { FaultOptions } from './faults.js';
 import type { FleetSpec } from './fleet-file.js';
@@ -21,14 +21,7 @@ export interface FleetOptions extends FleetSpec {
   engineConfig?: Partial<EngineConfig>;
 }
 
-export interface FleetReplica {
-  id: string;
-  pool: string;
-  hardware: string;
-  model: string;
-  tensorParallel: number;
-  servedModelNames: string[];
-  url: string;
+export interface FleetReplica extends EmulatedReplicaInfo {
   emulator: RunningEmulator;
 }
 
@@ -72,16 +65,10 @@ export async function startEmulatorFleet(spec: FleetOptions): Promise<RunningFle
     throw error;
   }
   return {
-    replicas: started.map((e) => ({
-      id: e.id,
-      pool: e.pool,
-      hardware: e.hardware,
-      model: e.model,
-      tensorParallel: e.tensorParallel,
-      servedModelNames: e.servedModelNames,
-      url: e.url,
-      emulator: e,
-    })),
+    replicas: started.map((e) => {
+      const { id, pool, hardware, model, tensorParallel, servedModelNames, url } = e;
+      return { id, pool, hardware, model, tensorParallel, servedModelNames, url, emulator: e };
+    }),
     async close() {
       await Promise.all(started.map((e) => e.close()));
     },

@@ -1,5 +1,5 @@
 /** The engine emulator: OpenAI-compatible replicas paced by the engine model (docs/emulator.md). */
-export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { startEmulator, type EmulatedReplicaInfo, type EmulatorOptions, type RunningEmulator } from './emulator.js';
 export { startEmulatorFleet, type FleetOptions, type FleetReplica, type RunningFleet } from './fleet.js';
 export { loadFleetFile, parseFleet, FleetFileError, type FleetSpec, type PoolSpec } from './fleet-file.js';
 export type { FaultOptions } from './faults.js';

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { RequestFeatures } from '../spec/routing.js';
+import { LeastLoadedPolicy } from '../scheduler/policies/least-loaded.js';
 import { Fleet } from './fleet.js';
 import { manualClock, replicaSpec } from './test-support.js';
 
@@ -86,4 +88,23 @@ test('the precise prefix index is offered to policies only when every candidate 
   assert.equal(fleet.view(0, candidates).prefix, undefined);
   fleet.get('b')!.kvSynced = true;
   assert.equal(fleet.view(0, candidates).prefix, fleet.livePrefix);
+});
+
+test('a burst within one scrape interval spreads instead of piling onto the replica that looked idle', () => {
+  const clock = manualClock(0);
+  const fleet = new Fleet([replicaSpec('a', { maxRunning: 64 }), replicaSpec('b', { maxRunning: 64 })], BREAKER, clock);
+  fleet.get('a')!.observe({ running: 3, waiting: 0 });
+  fleet.get('b')!.observe({ running: 0, waiting: 0 });
+  const policy = new LeastLoadedPolicy();
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 6; i++) {
+    const candidates = fleet.candidates(['p'], new Set());
+    const decision = policy.decide({} as RequestFeatures, fleet.view(clock.now(), candidates));
+    assert.equal(decision.kind, 'route');
+    const id = (decision as { replicaId: string }).replicaId;
+    fleet.begin(fleet.get(id)!, 100);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  // b fills up to a's level (3), then they alternate: 4 and 2. On the scraped numbers alone b takes all 6.
+  assert.deepEqual([counts.get('a'), counts.get('b')], [2, 4]);
 });

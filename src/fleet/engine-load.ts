@@ -11,7 +11,8 @@ import type { Sample } from './prometheus-parse.js';
  * | KV utilisation    | `vllm:kv_cache_usage_perc` (0..1)      | `sglang:token_usage` (0..1)         |
  * | block size, count | `vllm:cache_config_info{block_size,num_gpu_blocks}` | `sglang:cache_config_info{page_size,num_pages}` |
  *
- * vLLM V0's `vllm:gpu_cache_usage_perc` is read when the V1 name is absent. A server running several
+ * vLLM V0's `vllm:gpu_cache_usage_perc` is read when the V1 name is absent, and SGLang's
+ * `sglang:max_total_num_tokens` (tokens, so blocks of one) when `cache_config_info` is. A server running several
  * engines (vLLM data parallel: one series per `engine` label) is one replica to the gateway: counts and
  * blocks add up, KV usage is the block-weighted mean.
  */
@@ -37,6 +38,8 @@ interface Names {
   blocksLabel: string;
   prefixQueries?: string;
   prefixHits?: string;
+  /** A capacity gauge in tokens, read as blocks of one token when `cacheInfo` is absent. */
+  capacityTokens?: string;
 }
 
 const ENGINES: ReadonlyArray<[EngineLoad['engine'], Names]> = [
@@ -62,13 +65,15 @@ const ENGINES: ReadonlyArray<[EngineLoad['engine'], Names]> = [
       cacheInfo: 'sglang:cache_config_info',
       blockSizeLabel: 'page_size',
       blocksLabel: 'num_pages',
+      // Older SGLang releases export the KV pool size only as a token count.
+      capacityTokens: 'sglang:max_total_num_tokens',
     },
   ],
 ];
 
 /** Every metric name `engineLoad` reads: the scrape parser skips the rest. */
 export const LOAD_METRIC_NAMES: ReadonlySet<string> = new Set(
-  ENGINES.flatMap(([, n]) => [n.running, n.waiting, ...n.kvUsage, n.cacheInfo, ...(n.prefixQueries === undefined ? [] : [n.prefixQueries]), ...(n.prefixHits === undefined ? [] : [n.prefixHits])]),
+  ENGINES.flatMap(([, n]) => [n.running, n.waiting, ...n.kvUsage, n.cacheInfo, n.prefixQueries, n.prefixHits, n.capacityTokens].filter((x) => x !== undefined)),
 );
 
 /** The load in `samples`, or undefined when they hold neither vLLM's nor SGLang's running/waiting gauges. */
@@ -81,6 +86,11 @@ export function engineLoad(samples: readonly Sample[]): EngineLoad | undefined {
     const info = cacheInfo(samples, names);
     if (info.blocks !== undefined) load.kvBlocksTotal = info.blocks;
     if (info.blockSize !== undefined) load.blockSize = info.blockSize;
+    const capacity = names.capacityTokens === undefined ? undefined : sum(samples, names.capacityTokens);
+    if (info.blocks === undefined && capacity !== undefined && capacity > 0) {
+      load.kvBlocksTotal = Math.floor(capacity);
+      load.blockSize = 1;
+    }
     const usage = kvUsage(samples, names, info.blocksByEngine);
     if (usage !== undefined) load.kvUsage = usage;
     const queried = names.prefixQueries === undefined ? undefined : sum(samples, names.prefixQueries);

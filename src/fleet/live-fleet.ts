@@ -37,6 +37,10 @@ export class LiveFleet {
     options: LiveFleetOptions,
   ) {
     const { transport, clock, logger } = options;
+    fleet.livePrefix.onTrustChange = (pool, trusted) => {
+      if (trusted) logger.info('KV events confirm the gateway\'s prefix hashes again: precise prefix index in use', { pool });
+      else logger.warn('KV events never confirm the gateway\'s prefix hashes (another tokenizer, chat template or block size?): using the approximate prefix index', { pool });
+    };
     for (const replica of fleet.all()) {
       const live = replica.spec.live;
       if (live === undefined) continue;

@@ -38,6 +38,8 @@ test('a pool whose engines never store the blocks the gateway hashes stops getti
   const a = fleet.get('a')!;
   a.kvSynced = true;
   const candidates = fleet.candidates(['p'], new Set());
+  const changes: Array<[string, boolean]> = [];
+  fleet.livePrefix.onTrustChange = (pool, trusted) => changes.push([pool, trusted]);
   assert.equal(fleet.view(0, candidates).prefix, fleet.livePrefix, 'trusted until shown otherwise');
   // Sixteen requests whose hashes the engine never reports (another chat template, say).
   for (let i = 0; i < CONFIRM_WINDOW; i++) fleet.begin(a, 64, { blockHashes: [1000 + i, 2000 + i] });
@@ -55,4 +57,8 @@ test('a pool whose engines never store the blocks the gateway hashes stops getti
   assert.equal(fleet.livePrefix.trusted('p'), true);
   assert.equal(fleet.livePrefix.confirmed, 1);
   assert.equal(fleet.view(clock.now(), candidates).prefix, fleet.livePrefix);
+  assert.deepEqual(changes, [
+    ['p', false],
+    ['p', true],
+  ]);
 });

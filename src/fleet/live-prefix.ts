@@ -40,6 +40,8 @@ export class LivePrefixLookup implements PrefixLookup {
   #inserts = 0;
   confirmed = 0;
   unconfirmed = 0;
+  /** Told when a pool's hashes become distrusted or trusted again (the live fleet logs it). */
+  onTrustChange: ((pool: string, trusted: boolean) => void) | undefined;
 
   constructor(
     readonly precise: PrecisePrefixIndex,
@@ -69,7 +71,7 @@ export class LivePrefixLookup implements PrefixLookup {
   trusted(pool: string): boolean {
     this.#settle(this.now());
     const window = this.#window.get(pool);
-    return window === undefined || window.length < CONFIRM_WINDOW || window.includes(1);
+    return window === undefined || windowTrusts(window);
   }
 
   matchedBlocks(replicaId: string, hashes: readonly number[]): number {
@@ -100,8 +102,11 @@ export class LivePrefixLookup implements PrefixLookup {
         window = [];
         this.#window.set(check.pool, window);
       }
+      const before = windowTrusts(window);
       window.push(held);
       if (window.length > CONFIRM_WINDOW) window.shift();
+      const after = windowTrusts(window);
+      if (before !== after) this.onTrustChange?.(check.pool, after);
     }
     if (this.#pendingHead > 1024 && this.#pendingHead * 2 > pending.length) {
       pending.splice(0, this.#pendingHead);
@@ -116,4 +121,8 @@ export class LivePrefixLookup implements PrefixLookup {
       if (entries.size === 0) this.#speculative.delete(replica);
     }
   }
+}
+
+function windowTrusts(window: readonly number[]): boolean {
+  return window.length < CONFIRM_WINDOW || window.includes(1);
 }

@@ -144,5 +144,8 @@ describe('engine load from /metrics', () => {
     const v0 = 'vllm:num_requests_running{model_name="m"} 1\nvllm:num_requests_waiting{model_name="m"} 0\nvllm:gpu_cache_usage_perc{model_name="m"} 0.125\n';
     assert.equal(engineLoad(parsePrometheusText(v0).samples)?.kvUsage, 0.125);
     assert.equal(engineLoad(parsePrometheusText('llamacpp:requests_processing 1\n').samples), undefined);
+    const oldSglang = 'sglang:num_running_reqs{name="g"} 1\nsglang:num_queue_reqs{name="g"} 0\nsglang:max_total_num_tokens{name="g"} 161721.0\n';
+    const load = engineLoad(parsePrometheusText(oldSglang).samples);
+    assert.deepEqual([load?.kvBlocksTotal, load?.blockSize], [161721, 1]);
   });
 });

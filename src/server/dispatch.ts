@@ -29,6 +29,8 @@ export interface Lease<T> {
   replica: Replica;
   model: ModelRoute;
   attempts: number;
+  /** Time spent waiting on upstream calls, every attempt included, ms: the rest is the gateway's own. */
+  upstreamMs: number;
   /**
    * Ends the in-flight accounting on the replica (once). `observed` (tokens, TTFT, TPOT) goes to the
    * policy's `onComplete`, so policies that learn from their estimate errors can.
@@ -69,6 +71,7 @@ export class Dispatcher {
 
   async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: AbortSignal, invoke: Invoke<T>): Promise<Lease<T>> {
     let attempts = 0;
+    let upstreamMs = 0;
     let lastError: unknown;
     const tried = new Set<string>();
     const candidates: ReplicaState[] = [];
@@ -129,13 +132,16 @@ export class Dispatcher {
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
           this.policy.onComplete?.(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
         };
+        const callStart = this.clock.now();
         try {
           const value = await invoke(adapter, replica.spec.target, { transport: this.transport, signal, requestId: features.id, clock: this.clock });
+          upstreamMs += this.clock.now() - callStart;
           return {
             value,
             replica,
             model,
             attempts,
+            upstreamMs,
             end,
             firstToken: () => {
               if (!prefillPending) return;
@@ -144,6 +150,7 @@ export class Dispatcher {
             },
           };
         } catch (error) {
+          upstreamMs += this.clock.now() - callStart;
           if (signal.aborted) {
             end({ kind: 'neutral' });
             throw error;

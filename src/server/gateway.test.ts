@@ -55,6 +55,7 @@ describe('gateway over fixture upstreams', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-request-id'), 'client-id-1');
     assert.match(response.headers.get('x-switchyard-route') ?? '', /^pool-[ab]\/[ab]0$/);
+    assert.match(response.headers.get('x-switchyard-overhead-ms') ?? '', /^\d+\.\d\d$/);
     const body = (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads an untyped body
     assert.equal(body.object, 'chat.completion');
     assert.equal(body.model, 'rail');

@@ -97,6 +97,7 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
       record.usage = usage;
       nonStream.end({ kind: 'success' }, tokensOf(usage));
       context.headers['x-switchyard-route'] = `${nonStream.replica.spec.pool}/${nonStream.replica.spec.id}`;
+      context.headers['x-switchyard-overhead-ms'] = overheadMs(clock.now() - context.startedAt, nonStream.upstreamMs);
       sendJson(context.response, 200, body, context.headers);
       record.status = 200;
     } else {
@@ -161,6 +162,7 @@ async function runStream<R>(
   record.ttftMs = clock.now() - context.startedAt;
   lease.firstToken();
   context.headers['x-switchyard-route'] = `${lease.replica.spec.pool}/${lease.replica.spec.id}`;
+  context.headers['x-switchyard-overhead-ms'] = overheadMs(record.ttftMs, lease.upstreamMs);
   // stream: from here on nothing is retried; failures end the stream with an error event.
   const writer = new SseWriter(context.response);
   writer.start(context.headers);
@@ -215,6 +217,15 @@ async function runStream<R>(
   const outputTokens = usage.outputTokens;
   const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
   lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
+}
+
+/**
+ * `x-switchyard-overhead-ms`: time to the first byte not spent waiting on upstreams (parsing, hooks,
+ * routing, queueing, rendering), so operators can check the latency the gateway adds in production
+ * (after LiteLLM's `x-litellm-overhead-duration-ms`). Includes queueing for capacity and retry waits.
+ */
+function overheadMs(totalMs: number, upstreamMs: number): string {
+  return Math.max(0, totalMs - upstreamMs).toFixed(2);
 }
 
 function tokensOf(usage: Usage): { promptTokens?: number; outputTokens?: number } {

@@ -1,7 +1,8 @@
 import type { EngineEvent, EngineRequest, StepResult } from '../engine/types.js';
-import type { FleetView, RequestFeatures } from '../spec/routing.js';
+import type { FleetView } from '../spec/routing.js';
 import { EventHeap } from './heap.js';
 import { Collector } from './metrics/collector.js';
+import { LiveRequests } from './live-requests.js';
 import type { Live, LoopOptions, RequestRecord } from './loop-types.js';
 import { ReplicaSet } from './replica-set.js';
 import { RequestQueue } from './request-queue.js';
@@ -24,16 +25,9 @@ export class SimulationLoop {
   readonly #options: LoopOptions;
   readonly #heap = new EventHeap(4096);
   readonly #queue: RequestQueue;
-  /**
-   * Requests between arrival and end, by workload index. A dense array (indices arrive in order) rather than a
-   * Map: cheaper to fill and read, and a million slots cost 8 MB.
-   */
-  readonly #live: (Live | undefined)[] = [];
+  readonly #live: LiveRequests;
   readonly #view: { now: number; replicas: FleetView['replicas']; prefix?: FleetView['prefix'] };
   readonly #idle: Uint32Array;
-  /** Per-request records, when asked for. */
-  readonly records: RequestRecord[] | undefined;
-  readonly #defaultModel: string;
   #seq = 0;
   #retryPending = false;
   #now = 0;
@@ -43,11 +37,15 @@ export class SimulationLoop {
     this.replicas = new ReplicaSet(options.pools, options.createEngine, options.preciseIndex);
     this.collector = new Collector(options.pools.map((p) => p.replicas), options.slo);
     this.#queue = new RequestQueue(options.queue.capacity);
-    this.#defaultModel = options.pools[0]?.model ?? '';
     this.#idle = new Uint32Array(this.replicas.size);
-    this.records = options.recordRequests === true ? [] : undefined;
+    this.#live = new LiveRequests(this.collector, this.replicas, options.policy, options.slo, options.pools[0]?.model ?? '', options.recordRequests === true);
     const prefix = this.replicas.preciseIndex;
     this.#view = prefix === undefined ? { now: 0, replicas: [] } : { now: 0, replicas: [], prefix };
+  }
+
+  /** Per-request records, when asked for. */
+  get records(): RequestRecord[] | undefined {
+    return this.#live.records;
   }
 
   /** Virtual time of the last event handled: the end of the simulation once `run` returns. */
@@ -88,22 +86,7 @@ export class SimulationLoop {
   }
 
   #arrive(index: number, request: SimRequest): void {
-    this.collector.arrive(request.arrivalMs);
-    const features: RequestFeatures = {
-      id: String(index),
-      // Traces name no model: the request is for whatever the fleet serves (its first pool's model).
-      model: request.model ?? this.#defaultModel,
-      tenant: request.tenant ?? 'default',
-      priority: request.priority ?? 'interactive',
-      slo: this.#options.slo,
-      promptTokens: request.promptTokens,
-      maxOutputTokens: request.outputTokens,
-      blockHashes: request.blockHashes,
-      blockTokens: request.blockTokens,
-      arrivalMs: request.arrivalMs,
-    };
-    const live: Live = { features, anyModel: request.model === undefined, firstTokenMs: NaN };
-    this.#live[index] = live;
+    const live = this.#live.arrive(index, request);
     if (this.#queue.length > 0) this.#drain(request.arrivalMs);
     this.#offer(index, live, request.arrivalMs, false);
   }
@@ -120,28 +103,18 @@ export class SimulationLoop {
       return true;
     }
     if (decision.kind === 'reject') {
-      this.#reject(index, decision.reason);
+      this.#live.reject(index, decision.reason);
       return true;
     }
     if (fromQueue) return false;
     if (!this.#queue.push(index, now)) {
-      this.#reject(index, 'queue full');
+      this.#live.reject(index, 'queue full');
       return true;
     }
     this.collector.queued++;
     this.collector.timeline.queued(now, this.#queue.length);
     this.#ensureRetry(now);
     return false;
-  }
-
-  #reject(index: number, reason: string): void {
-    const live = this.#live[index];
-    this.#live[index] = undefined;
-    this.collector.reject(reason);
-    if (this.records !== undefined && live !== undefined) {
-      const f = live.features;
-      this.records.push({ index, outcome: 'rejected', replica: '', arrivalMs: f.arrivalMs, firstTokenMs: NaN, finishMs: NaN, promptTokens: f.promptTokens, cachedTokens: 0, outputTokens: 0, reason });
-    }
   }
 
   #dispatch(index: number, live: Live, replica: number, now: number): void {
@@ -210,48 +183,12 @@ export class SimulationLoop {
   /** Returns true when the event freed capacity (a request finished). */
   #apply(replica: number, event: EngineEvent): boolean {
     switch (event.type) {
-      case 'first-token': {
-        const live = this.#live[Number(event.id)];
-        if (live !== undefined && Number.isNaN(live.firstTokenMs)) live.firstTokenMs = event.atMs;
+      case 'first-token':
+        this.#live.firstToken(Number(event.id), event.atMs);
         return false;
-      }
-      case 'finished': {
-        const index = Number(event.id);
-        const live = this.#live[index];
-        if (live === undefined) return true;
-        this.#live[index] = undefined;
-        const c = this.collector;
-        c.preemptions += event.preemptions;
-        if (event.aborted) {
-          c.aborted++;
-        } else {
-          const first = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
-          const pool = this.replicas.poolOf[replica] as number;
-          c.finish(pool, live.features.arrivalMs, first, event.atMs, event.promptTokens, event.cachedTokens, event.outputTokens);
-        }
-        const id = (this.replicas.states[replica] as { id: string }).id;
-        this.records?.push({
-          index,
-          outcome: event.aborted ? 'aborted' : 'completed',
-          replica: id,
-          arrivalMs: live.features.arrivalMs,
-          firstTokenMs: live.firstTokenMs,
-          finishMs: event.atMs,
-          promptTokens: event.promptTokens,
-          cachedTokens: event.cachedTokens,
-          outputTokens: event.outputTokens,
-        });
-        // Observed latencies let a policy correct its estimates (CompletionOutcome.ttftMs / tpotMs).
-        const firstMs = Number.isNaN(live.firstTokenMs) ? event.atMs : live.firstTokenMs;
-        this.#options.policy.onComplete?.(live.features, id, event.atMs, {
-          ok: !event.aborted,
-          promptTokens: event.promptTokens,
-          outputTokens: event.outputTokens,
-          ...(event.aborted ? {} : { ttftMs: firstMs - live.features.arrivalMs }),
-          ...(event.aborted || event.outputTokens < 2 ? {} : { tpotMs: (event.atMs - firstMs) / (event.outputTokens - 1) }),
-        });
+      case 'finished':
+        this.#live.finish(Number(event.id), replica, event);
         return true;
-      }
       case 'kv-stored':
       case 'kv-removed':
       case 'kv-cleared':
@@ -268,10 +205,10 @@ export class SimulationLoop {
     const { timeoutMs } = this.#options.queue;
     while (queue.length > 0) {
       const index = queue.peek();
-      const live = this.#live[index] as Live;
+      const live = this.#live.get(index) as Live;
       if (now - queue.peekSince() > timeoutMs) {
         queue.shift();
-        this.#reject(index, 'queue timeout');
+        this.#live.reject(index, 'queue timeout');
         continue;
       }
       if (!this.#offer(index, live, now, true)) break;

@@ -14,9 +14,10 @@ import { SqlKeyStore } from '../../src/tenancy/key-store.js';
 import { createKey } from '../../src/tenancy/keys.js';
 
 /**
- * Scale-out as design.md promises it: two `switchyard serve` processes sharing Redis (limits) and
- * PostgreSQL (keys, ledger). A 30-per-minute key hammered through both admits exactly 30, not 30 per
- * process; then SIGTERM stops both and every request is in the ledger.
+ * Scale-out as design.md promises it: three `switchyard serve` processes sharing Redis (limits) and
+ * PostgreSQL (keys, ledger). A 100-per-minute key hammered with 300 concurrent requests through all three
+ * admits exactly 100, not 100 per process; the same for a dollar budget. Then SIGTERM stops all three in
+ * the middle of a wave of slow requests, and every request that succeeded is in the ledger.
  */
 const skip = (await skipUnless(REDIS_URL, 'Redis')) || (await skipUnless(POSTGRES_URL, 'PostgreSQL'));
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
@@ -56,12 +57,16 @@ before(async () => {
       `tenancy: { requireKeys: true, postgres: "${pgUrl}", redis: "${REDIS_URL}" }`,
       'backends:',
       `  - { name: api, model: gpt-4o-mini, replicas: ["${upstream.url}/v1"], price: { inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 } }`,
+      // Output-only prices: the reservation at admission (max_tokens × price) equals the settled cost
+      // exactly, so how many requests a budget admits does not depend on their timing.
+      `  - { name: api-out, model: gpt-4o-mini, replicas: ["${upstream.url}/v1"], price: { inputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0, outputPerMTok: 1000 } }`,
       'models:',
       '  - { name: mini, backends: [api] }',
+      '  - { name: mini-out, backends: [api-out] }',
       '',
     ].join('\n'),
   );
-  gateways.push(startGateway(configPath), startGateway(configPath));
+  gateways.push(startGateway(configPath), startGateway(configPath), startGateway(configPath));
 });
 
 after(async () => {
@@ -73,30 +78,79 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('two gateway processes, one 30-per-minute key: exactly 30 served; SIGTERM loses no ledger row', { skip, timeout: 120_000 }, async () => {
-  const urls = await Promise.all(gateways.map((g) => g.url));
-  const { key, record } = await createKey(new SqlKeyStore(db), { tenant: 'scale', limits: { rpm: 30 } });
-  const body = JSON.stringify({ model: 'mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 });
-  const statuses = await Promise.all(
-    Array.from({ length: 90 }, async (_, i) => {
-      const res = await fetch(`${urls[i % 2]}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
-      await res.arrayBuffer();
-      return res.status;
+async function fire(urls: string[], count: number, key: string, body: string): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      try {
+        const res = await fetch(`${urls[i % urls.length]}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body,
+        });
+        await res.arrayBuffer();
+        return res.status;
+      } catch {
+        return 0; // refused: the gateway had stopped accepting
+      }
     }),
   );
-  assert.equal(statuses.filter((s) => s === 200).length, 30);
-  assert.equal(statuses.filter((s) => s === 429).length, 60);
+}
 
-  for (const g of gateways) g.child.kill('SIGTERM');
-  const codes = await Promise.all(gateways.map((g) => g.exited));
-  assert.deepEqual(codes, [0, 0], gateways.map((g) => g.stderr()).join('\n'));
-  const rows = await db.all('SELECT status, COUNT(*) AS n, SUM(cost_usd) AS cost FROM usage_records WHERE key_id = ? GROUP BY status ORDER BY status', [record.id]);
-  assert.deepEqual(rows.map((r) => [toNumber(r['status']), toNumber(r['n'])]), [[200, 30], [429, 60]]);
-  assert.ok(Math.abs((toNumber(rows[0]?.['cost']) ?? 0) - 30 * ((258 * 0.15 + 2048 * 0.075 + 11 * 0.6) / 1e6)) < 1e-12);
-  for (const g of gateways) assert.ok(!g.stderr().includes(key.slice(16)), 'no log line carries the key');
+async function ledgerByStatus(keyId: string): Promise<Array<[number | null, number | null]>> {
+  const rows = await db.all('SELECT status, COUNT(*) AS n FROM usage_records WHERE key_id = ? GROUP BY status ORDER BY status', [keyId]);
+  return rows.map((r) => [toNumber(r['status']), toNumber(r['n'])]);
+}
 
+async function clearRedis(keyId: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`sy:{${record.id}}:*`);
+  const keys = await redis.keys(`sy:{${keyId}}:*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+}
+
+const hello = (model: string, maxTokens: number) =>
+  JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens });
+
+test('three gateway processes, one 100-per-minute key, 300 concurrent requests: exactly 100 served', { skip, timeout: 180_000 }, async () => {
+  const urls = await Promise.all(gateways.map((g) => g.url));
+  const { key, record } = await createKey(new SqlKeyStore(db), { tenant: 'scale', limits: { rpm: 100 } });
+  const statuses = await fire(urls, 300, key, hello('mini', 20));
+  assert.equal(statuses.filter((s) => s === 200).length, 100);
+  assert.equal(statuses.filter((s) => s === 429).length, 200);
+  await clearRedis(record.id);
+});
+
+test('three gateway processes, one budget worth 100 requests, 300 concurrent requests: exactly 100 served', { skip, timeout: 180_000 }, async () => {
+  const urls = await Promise.all(gateways.map((g) => g.url));
+  // The fixture answers 11 output tokens; at $1000 per million output tokens one request costs $0.011.
+  const perRequest = (11 * 1000) / 1e6;
+  const { key, record } = await createKey(new SqlKeyStore(db), {
+    tenant: 'scale-budget',
+    limits: { budgetUsd: 100.5 * perRequest, budgetPeriod: 'day' },
+  });
+  const statuses = await fire(urls, 300, key, hello('mini-out', 11));
+  assert.equal(statuses.filter((s) => s === 200).length, 100);
+  assert.equal(statuses.filter((s) => s === 429).length, 200);
+  await clearRedis(record.id);
+});
+
+test('SIGTERM under load: every successful request has its ledger row, and no key reaches a log', { skip, timeout: 180_000 }, async () => {
+  const urls = await Promise.all(gateways.map((g) => g.url));
+  const { key, record } = await createKey(new SqlKeyStore(db), { tenant: 'drain' });
+  // Slow answers (the body arrives in two halves 400 ms apart) keep requests in flight at the signal.
+  const answer = readFileSync(FIXTURE, 'utf8');
+  const half = Math.floor(answer.length / 2);
+  upstream.respond({ status: 200, headers: { 'content-type': 'application/json' }, chunks: [answer.slice(0, half), answer.slice(half)], chunkDelayMs: 400 });
+  const wave = fire(urls, 150, key, hello('mini', 20));
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  for (const g of gateways) g.child.kill('SIGTERM');
+  const statuses = await wave;
+  const codes = await Promise.all(gateways.map((g) => g.exited));
+  assert.deepEqual(codes, [0, 0, 0], gateways.map((g) => g.stderr()).join('\n'));
+  const succeeded = statuses.filter((s) => s === 200).length;
+  assert.ok(succeeded > 0, 'some requests were in flight at the signal and completed');
+  const rows = await ledgerByStatus(record.id);
+  assert.equal(rows.find(([status]) => status === 200)?.[1] ?? 0, succeeded);
+  for (const g of gateways) assert.ok(!g.stderr().includes(key.slice(16)), 'no log line carries the key');
+  await clearRedis(record.id);
 });

@@ -9,7 +9,7 @@ import { POLICY_NAMES } from '../../scheduler/registry.js';
 import { Gateway } from '../../server/gateway.js';
 import { listen } from '../../server/http-server.js';
 import { startDemoFleet, type DemoFleet } from '../../server/demo-fleet.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger, type Logger } from '../../server/logger.js';
 import { mountAdmin, tenancyHooks, tenancyOptions } from '../../server/tenancy-hooks.js';
 import { Tenancy } from '../../tenancy/tenancy.js';
 
@@ -25,6 +25,7 @@ const FLAGS: FlagSpecs = {
   db: { type: 'string', description: 'SQLite file for API keys and the usage ledger', default: '.switchyard/switchyard.db' },
   postgres: { type: 'string', description: 'PostgreSQL URL for keys and the ledger, shared by every gateway process' },
   redis: { type: 'string', description: 'Redis URL: rate limits and budgets shared by every gateway process' },
+  auth: { type: 'boolean', description: 'require an API key on every request, even before any key exists' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
@@ -62,6 +63,7 @@ const serve: Command = {
       const value = stringFlag(args, flag);
       if (value !== undefined) config.tenancy[field] = value;
     }
+    if (booleanFlag(args, 'auth')) config.tenancy.requireKeys = true;
     const logger = createLogger(config.server.logLevel);
     let tenancy: Tenancy;
     try {
@@ -82,6 +84,7 @@ const serve: Command = {
       });
     }
     const running = await listen(gateway, host ?? config.server.host, port ?? config.server.port);
+    await warnIfOpen(tenancy, config.tenancy.requireKeys, host ?? config.server.host, logger);
     gateway.logger.info('switchyard gateway listening', {
       url: running.url,
       models: gateway.router.models.map((m) => m.name),
@@ -132,3 +135,21 @@ function resolveConfig(flags: Record<string, unknown>, port: number | undefined,
 }
 
 export default serve;
+
+/**
+ * An open gateway is right for the quick start on loopback and wrong anywhere else: say so at start-up.
+ * With `requireKeys: auto` the first key created locks it.
+ */
+async function warnIfOpen(tenancy: Tenancy, requireKeys: boolean | 'auto', host: string, logger: Logger): Promise<void> {
+  if (requireKeys === true || (await tenancy.authenticator.keysExist())) return;
+  if (requireKeys === 'auto') {
+    const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+    logger.warn(
+      loopback
+        ? 'no API keys exist: requests are served without authentication until the first key is created (switchyard keys create)'
+        : `no API keys exist and the gateway listens on ${host}, beyond loopback: anyone who can reach it is served. Create a key (switchyard keys create) or start with --auth`,
+    );
+  } else {
+    logger.warn('tenancy.requireKeys is false: requests without a key are served anonymously, without limits');
+  }
+}

@@ -4,6 +4,7 @@ import type { ChatRequest } from '../../spec/request.js';
 import type { ChatResponse } from '../../spec/response.js';
 import type { StreamEvent } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
+import { prepend } from '../stream-runner.js';
 import { convertRequest } from './convert-request.js';
 import { convertResponse } from './convert-response.js';
 import { ConverseStreamConverter, convertStream, readFrame, type StreamFrame } from './convert-stream.js';
@@ -98,19 +99,6 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
 
 async function* framesOf(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamFrame> {
   for await (const message of decodeEventStream(body)) yield readFrame(message);
-}
-
-async function* prepend<T>(head: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield head;
-  try {
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return?.(undefined);
-  }
 }
 
 function requestIdOf(response: HttpResponse, context: CallContext): string {

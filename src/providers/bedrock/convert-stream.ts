@@ -1,5 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { StreamEvent } from '../../spec/stream.js';
+import { errorEvent, runConverter } from '../stream-runner.js';
 import { matchedStopSequence } from './convert-response.js';
 import { convertUsage } from './convert-usage.js';
 import { errorFromException } from './errors.js';
@@ -157,36 +158,7 @@ export class ConverseStreamConverter {
   }
 }
 
-export function errorEvent(error: UpstreamError): StreamEvent {
-  return {
-    type: 'error',
-    code: error.code,
-    message: error.message,
-    ...(error.upstreamStatus === undefined ? {} : { status: error.upstreamStatus }),
-  };
-}
-
-/**
- * Runs the converter over decoded frames. Failures after the stream began (a corrupt frame, a dropped
- * connection, an exception event) become one `error` event that ends the stream. An abort of our own
- * (client gone) is rethrown: nobody is listening.
- */
-export async function* convertStream(
-  frames: AsyncIterable<StreamFrame>,
-  converter: ConverseStreamConverter,
-): AsyncGenerator<StreamEvent> {
-  try {
-    for await (const frame of frames) {
-      const events = converter.convert(frame);
-      yield* events;
-      if (events.some((e) => e.type === 'error')) return;
-    }
-  } catch (error) {
-    if (error instanceof UpstreamError) {
-      yield errorEvent(error);
-      return;
-    }
-    throw error;
-  }
-  yield* converter.end();
+/** Runs the converter over the decoded frames (src/providers/stream-runner.ts). */
+export function convertStream(chunks: AsyncIterable<StreamFrame>, converter: ConverseStreamConverter): AsyncGenerator<StreamEvent> {
+  return runConverter(chunks, converter);
 }

@@ -3,6 +3,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
 import type { StreamEvent } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
+import { prepend } from '../stream-runner.js';
 import { convertRequest, type ConvertRequestOptions } from './convert-request.js';
 import { convertResponse } from './convert-response.js';
 import { GeminiStreamConverter, convertStream, readChunks, type StreamChunk } from './convert-stream.js';
@@ -101,19 +102,6 @@ export function createGeminiAdapter(options: GeminiAdapterOptions = {}): Provide
       return convertEmbeddingResponse(await response.json(), request, target.upstreamModel);
     },
   };
-}
-
-async function* prepend<T>(head: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield head;
-  try {
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return?.(undefined);
-  }
 }
 
 export const geminiAdapter: ProviderAdapter = createGeminiAdapter();

@@ -1,5 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { StreamEvent } from '../../spec/stream.js';
+import { errorEvent, runConverter } from '../stream-runner.js';
 import type { Usage } from '../../spec/usage.js';
 import { readSse } from '../../util/sse.js';
 import { convertPart } from './convert-response.js';
@@ -93,32 +94,7 @@ export class GeminiStreamConverter {
   }
 }
 
-export function errorEvent(error: UpstreamError): StreamEvent {
-  return {
-    type: 'error',
-    code: error.code,
-    message: error.message,
-    ...(error.upstreamStatus === undefined ? {} : { status: error.upstreamStatus }),
-  };
-}
-
-/**
- * Runs the converter. Failures after the stream began become one `error` event that ends the stream; our
- * own abort (client gone) is rethrown.
- */
-export async function* convertStream(chunks: AsyncIterable<StreamChunk>, converter: GeminiStreamConverter): AsyncGenerator<StreamEvent> {
-  try {
-    for await (const chunk of chunks) {
-      const events = converter.convert(chunk);
-      yield* events;
-      if (events.some((e) => e.type === 'error')) return;
-    }
-  } catch (error) {
-    if (error instanceof UpstreamError) {
-      yield errorEvent(error);
-      return;
-    }
-    throw error;
-  }
-  yield* converter.end();
+/** Runs the converter over the parsed chunks (src/providers/stream-runner.ts). */
+export function convertStream(chunks: AsyncIterable<StreamChunk>, converter: GeminiStreamConverter): AsyncGenerator<StreamEvent> {
+  return runConverter(chunks, converter);
 }
