@@ -1,44 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ReplicaState } from '../../spec/replica.js';
 import type { RequestFeatures } from '../../spec/routing.js';
 import { createPolicy, POLICY_NAMES } from '../registry.js';
+import { replicaState, requestFeatures } from '../testing.js';
 
-function replica(id: string, overrides: Partial<ReplicaState> = {}): ReplicaState {
-  return {
-    id,
-    pool: 'p',
-    model: 'm',
-    hardware: 'h100-sxm',
-    tensorParallel: 1,
-    usdPerHour: 4,
-    idleWatts: 100,
-    maxWatts: 700,
-    running: 0,
-    waiting: 0,
-    pendingPrefillTokens: 0,
-    kvUsage: 0,
-    kvBlocksTotal: 1000,
-    blockSize: 16,
-    maxRunning: 256,
-    healthy: true,
-    updatedAtMs: 0,
-    ...overrides,
-  };
-}
-
-const request: RequestFeatures = {
-  id: 'r1',
-  model: 'm',
-  tenant: 't',
-  priority: 'interactive',
-  slo: {},
-  promptTokens: 100,
-  maxOutputTokens: 10,
-  blockHashes: [],
-  blockTokens: 16,
-  arrivalMs: 0,
-};
+const replica = replicaState;
+const request: RequestFeatures = requestFeatures('r1', { promptTokens: 100, maxOutputTokens: 10 });
 
 test('round-robin cycles over healthy replicas', () => {
   const policy = createPolicy('round-robin');
