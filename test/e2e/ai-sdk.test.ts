@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { generateText, streamText, tool, APICallError } from 'ai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
-import { startFixtureServer, loadFixture, sseChunks, type FixtureServer } from '../support/fixture-server.js';
+import { startFixtureServer, sseChunks, type FixtureServer } from '../support/fixture-server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { openaiFixture, JSON_HEADERS, SSE_HEADERS } from '../support/openai-fixtures.js';
 
-const fixture = (name: string): string => loadFixture(new URL('../../src/providers/openai-compatible/', import.meta.url).href, `__fixtures__/${name}`);
-const json = { 'content-type': 'application/json' };
-const sse = { 'content-type': 'text/event-stream' };
+const fixture = openaiFixture;
+const json = JSON_HEADERS;
+const sse = SSE_HEADERS;
 
 /** The Vercel AI SDK (`ai` + `@ai-sdk/openai-compatible`), unchanged, against a running gateway. */
 describe('AI SDK against the gateway', () => {

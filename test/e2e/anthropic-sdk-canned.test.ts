@@ -1,12 +1,13 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { startFixtureServer, loadFixture, sseChunks, type FixtureServer } from '../support/fixture-server.js';
+import { startFixtureServer, sseChunks, type FixtureServer } from '../support/fixture-server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { openaiFixture, JSON_HEADERS, SSE_HEADERS } from '../support/openai-fixtures.js';
 
-const fixture = (name: string): string => loadFixture(new URL('../../src/providers/openai-compatible/', import.meta.url).href, `__fixtures__/${name}`);
-const json = { 'content-type': 'application/json' };
-const sse = { 'content-type': 'text/event-stream' };
+const fixture = openaiFixture;
+const json = JSON_HEADERS;
+const sse = SSE_HEADERS;
 
 /** The official Anthropic client, unchanged, through the gateway to an OpenAI-compatible engine. */
 describe('Anthropic SDK against the gateway (OpenAI-compatible upstream)', () => {

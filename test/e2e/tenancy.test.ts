@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { loadFixture, sseChunks, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { sseChunks, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { startTestGateway, waitForRecords, type TestGateway } from '../support/gateway.js';
 import { queryUsage } from '../../src/ledger/query.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -14,8 +14,9 @@ import { validateConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createKey } from '../../src/tenancy/keys.js';
 import { Tenancy } from '../../src/tenancy/tenancy.js';
+import { openaiFixture } from '../support/openai-fixtures.js';
 
-const fixture = (name: string): string => loadFixture(new URL('../../src/providers/openai-compatible/', import.meta.url).href, `__fixtures__/${name}`);
+const fixture = openaiFixture;
 const tmp = mkdtempSync(join(tmpdir(), 'sy-e2e-tenancy-'));
 const ADMIN = 'e2e-admin-token-0123456789';
 
