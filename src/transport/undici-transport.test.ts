@@ -118,3 +118,93 @@ test('the total deadline aborts a slow call as a retryable timeout; a caller abo
     await server.close();
   }
 });
+
+test('a slow reader pauses the upstream: a large body arrives whole, in order, without being buffered at once', async () => {
+  // 64 chunks of 64 KiB, each filled with its own index: 4 MiB, well past the transport's high-water mark.
+  const chunks = Array.from({ length: 64 }, (_, i) => Buffer.alloc(64 * 1024, i));
+  const upstream = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let i = 0;
+    const pump = (): void => {
+      while (i < chunks.length) if (!response.write(chunks[i++])) return void response.once('drain', pump);
+      response.end();
+    };
+    pump();
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const transport = createUndiciTransport();
+  try {
+    const { port } = upstream.address() as AddressInfo;
+    const response = await transport({ method: 'GET', url: `http://127.0.0.1:${port}/big`, headers: {} });
+    const received: Buffer[] = [];
+    let reads = 0;
+    for await (const chunk of response.body) {
+      received.push(Buffer.from(chunk));
+      // Read slowly at first, so the transport must hold the upstream back instead of queueing 4 MiB.
+      if (reads++ < 20) await new Promise((r) => setTimeout(r, 2));
+    }
+    const body = Buffer.concat(received);
+    assert.equal(body.length, 64 * 64 * 1024);
+    for (let i = 0; i < 64; i++) assert.equal(body[i * 64 * 1024 + 100], i, `chunk ${i} in place`);
+  } finally {
+    await transport.close();
+    upstream.closeAllConnections();
+    upstream.close();
+  }
+});
+
+test('text() joins a multi-byte character split across chunks', async () => {
+  const server = await startFixtureServer();
+  const transport = createUndiciTransport();
+  try {
+    const euro = Buffer.from('€', 'utf8'); // 3 bytes
+    server.respond({ status: 200, chunks: [Buffer.concat([Buffer.from('price: '), euro.subarray(0, 2)]), Buffer.concat([euro.subarray(2), Buffer.from('5')])], chunkDelayMs: 10 });
+    const response = await transport({ method: 'GET', url: server.url, headers: {} });
+    assert.equal(await response.text(), 'price: €5');
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});
+
+test('a consumer that stops reading early leaves without an error, and the next call still works', async () => {
+  const server = await startFixtureServer();
+  const transport = createUndiciTransport();
+  try {
+    server.respond({ status: 200, chunks: ['a', 'b', 'c', 'd'], chunkDelayMs: 30 }, { status: 200, body: 'next' });
+    const response = await transport({ method: 'GET', url: server.url, headers: {} });
+    for await (const chunk of response.body) {
+      assert.equal(Buffer.from(chunk).toString(), 'a');
+      break;
+    }
+    const next = await transport({ method: 'GET', url: server.url, headers: {} });
+    assert.equal(await next.text(), 'next');
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});
+
+test('a call waiting for a free connection is aborted at once when its caller leaves', async () => {
+  const server = await startFixtureServer();
+  const transport = createUndiciTransport({ connections: 1 });
+  try {
+    server.respond({ status: 200, chunks: ['a', 'b'], chunkDelayMs: 300 }, { status: 200, body: 'later' });
+    const first = await transport({ method: 'GET', url: server.url, headers: {} });
+    const caller = new AbortController();
+    const queued = transport({ method: 'GET', url: server.url, headers: {}, signal: caller.signal });
+    let firstDone = false;
+    const firstText = first.text().then((text) => {
+      firstDone = true;
+      return text;
+    });
+    const reason = new Error('client gone');
+    caller.abort(reason);
+    await assert.rejects(queued, (error: unknown) => error === reason);
+    assert.equal(firstDone, false, 'rejected without waiting for the busy connection to free up');
+    assert.equal(await firstText, 'ab');
+  } finally {
+    await transport.close();
+    await server.close();
+  }
+});

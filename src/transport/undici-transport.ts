@@ -1,6 +1,6 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
-import { UpstreamError } from '../errors/upstream-error.js';
+import { Agent } from 'undici';
 import { Deadlines } from './deadlines.js';
+import { UpstreamCall } from './upstream-call.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../spec/transport.js';
 
 export interface TransportTimeouts {
@@ -33,11 +33,15 @@ export interface UndiciTransport extends HttpTransport {
   close(): Promise<void>;
 }
 
+/** Parsed request targets: adapters call a handful of fixed URLs, so each is split into origin and path once. */
+const MAX_CACHED_URLS = 1024;
+
 /**
  * The HTTP transport adapters talk through: one undici Agent (a keep-alive pool per origin) with
- * connect, first-byte, chunk-gap and total timeouts. Failures become UpstreamErrors with a `kind` the
- * retry loop understands; an abort from the caller (client disconnected) is passed through as the abort
- * reason, not as an upstream failure.
+ * connect, first-byte, chunk-gap and total timeouts, driven through undici's dispatch API (see
+ * upstream-call.ts for why not `request()`). Failures become UpstreamErrors with a `kind` the retry loop
+ * understands; an abort from the caller (client disconnected) is passed through as the abort reason, not
+ * as an upstream failure.
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -49,112 +53,35 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
     pipelining: options.pipelining ?? 1,
     keepAliveTimeout: 30_000,
   });
-
   const deadlines = timeouts.totalMs > 0 ? new Deadlines(timeouts.totalMs) : undefined;
+  const targets = new Map<string, { origin: string; path: string }>();
 
-  const transport = async (input: HttpRequest): Promise<HttpResponse> => {
-    // One controller per call: aborted by the caller's signal (client gone) or by the total deadline.
-    const controller = new AbortController();
-    const callerSignal = input.signal;
-    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-    if (callerSignal !== undefined) {
-      if (callerSignal.aborted) throw callerSignal.reason;
-      callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-    }
-    const entry = deadlines?.add(controller);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-      if (entry !== undefined) deadlines?.delete(entry);
-    };
-    let response;
-    try {
-      response = await request(input.url, {
-        method: input.method,
-        headers: input.headers,
-        body: input.body ?? null,
-        dispatcher: agent,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      release();
-      throw classify(error, input, 'before the response');
-    }
-    const body = response.body;
-    const headers = response.headers as Record<string, string | string[] | undefined>;
-    const readText = async (): Promise<string> => {
+  const ended = (call: UpstreamCall): void => {
+    call.input.signal?.removeEventListener('abort', call);
+    deadlines?.delete(call);
+  };
+
+  const transport = (input: HttpRequest): Promise<HttpResponse> => {
+    const signal = input.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    let target = targets.get(input.url);
+    if (target === undefined) {
+      let url: URL;
       try {
-        return await body.text();
-      } catch (error) {
-        throw classify(error, input, 'while reading the body');
-      } finally {
-        release();
+        url = new URL(input.url);
+      } catch {
+        return Promise.reject(new TypeError('the upstream URL is not valid'));
       }
-    };
-    return {
-      status: response.statusCode,
-      headers,
-      body: guardBody(body, input, release),
-      text: readText,
-      json: async () => {
-        const text = await readText();
-        try {
-          return JSON.parse(text) as unknown;
-        } catch (error) {
-          throw new UpstreamError({
-            kind: 'protocol',
-            message: `${origin(input.url)} answered with a body that is not JSON`,
-            status: response.statusCode,
-            body: text.slice(0, 2000),
-            cause: error,
-          });
-        }
-      },
-    };
+      target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      if (targets.size >= MAX_CACHED_URLS) targets.clear();
+      targets.set(input.url, target);
+    }
+    const call = new UpstreamCall(input, ended);
+    signal?.addEventListener('abort', call, { once: true });
+    deadlines?.add(call);
+    agent.dispatch({ origin: target.origin, path: target.path, method: input.method, headers: input.headers, body: input.body ?? null }, call);
+    return call.response;
   };
 
   return Object.assign(transport, { close: () => agent.close() });
-}
-
-async function* guardBody(body: AsyncIterable<Uint8Array>, input: HttpRequest, release: () => void): AsyncGenerator<Uint8Array> {
-  try {
-    for await (const chunk of body) yield chunk;
-  } catch (error) {
-    throw classify(error, input, 'mid-stream');
-  } finally {
-    release();
-  }
-}
-
-function classify(error: unknown, input: HttpRequest, when: string): unknown {
-  // The caller's own abort (client gone) is not an upstream failure: rethrow it untouched.
-  if (input.signal?.aborted === true) return input.signal.reason ?? error;
-  const where = `${origin(input.url)} ${when}`;
-  if (error instanceof undiciErrors.HeadersTimeoutError) {
-    return new UpstreamError({ kind: 'timeout', message: `no response headers from ${where} in time`, cause: error });
-  }
-  if (error instanceof undiciErrors.BodyTimeoutError) {
-    return new UpstreamError({ kind: 'timeout', message: `stream from ${where} stalled`, cause: error });
-  }
-  if (error instanceof undiciErrors.ConnectTimeoutError) {
-    return new UpstreamError({ kind: 'timeout', message: `connect to ${where} timed out`, cause: error });
-  }
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return new UpstreamError({ kind: 'timeout', message: `call to ${where} exceeded the total timeout`, cause: error });
-  }
-  const code = (error as { code?: string } | null)?.code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
-  const kind = when === 'before the response' ? 'connect' : 'protocol';
-  return new UpstreamError({ kind, message: `${where}: ${code || message}`, cause: error });
-}
-
-/** The origin only: never log paths or query strings (they can carry keys, as Gemini's `?key=` does). */
-function origin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'upstream';
-  }
 }
