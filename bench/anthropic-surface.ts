@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/anthropic-surface.ts [--json]
  */
-import { parseMessagesRequest, renderMessagesStream } from '../src/api/anthropic/index.js';
+import { MessagesStreamRenderer, parseMessagesRequest } from '../src/api/anthropic/index.js';
 import { fromAnthropicStream } from '../src/providers/anthropic/convert-stream.js';
 import type { StreamEvent } from '../src/spec/stream.js';
 
@@ -63,27 +63,25 @@ function streamEvents(tokens: number): StreamEvent[] {
   return events;
 }
 
-async function* feed(events: StreamEvent[]): AsyncGenerator<StreamEvent> {
-  for (const event of events) yield event;
+/** Renders every event (as the stream phase does), returning the frames. */
+function renderAll(events: StreamEvent[]): string[] {
+  const renderer = new MessagesStreamRenderer({ model: 'claude-sonnet', id: 'msg_bench' });
+  const text = events.map((event) => renderer.push(event)).join('') + renderer.end();
+  return text.split(/(?<=\n\n)/);
 }
 
-async function renderAll(events: StreamEvent[]): Promise<string[]> {
-  const frames: string[] = [];
-  for await (const frame of renderMessagesStream(feed(events), { model: 'claude-sonnet', id: 'msg_bench' })) frames.push(frame);
-  return frames;
-}
-
-/** Renders and drops the frames (as a socket write would), counting them. */
-async function renderCount(events: StreamEvent[]): Promise<number> {
-  let count = 0;
-  for await (const frame of renderMessagesStream(feed(events), { model: 'claude-sonnet', id: 'msg_bench' })) count += frame.length > 0 ? 1 : 0;
-  return count;
+/** Renders and drops the frames (as a socket write would), counting the characters. */
+function renderCount(events: StreamEvent[]): number {
+  const renderer = new MessagesStreamRenderer({ model: 'claude-sonnet', id: 'msg_bench' });
+  let chars = 0;
+  for (const event of events) chars += renderer.push(event).length;
+  return chars + renderer.end().length;
 }
 
 /** The same loop without the surface: what iterating the events alone costs. */
-async function baseline(events: StreamEvent[]): Promise<number> {
+function baseline(events: StreamEvent[]): number {
   let count = 0;
-  for await (const event of feed(events)) count += event.type.length > 0 ? 1 : 0;
+  for (const event of events) count += event.type.length > 0 ? 1 : 0;
   return count;
 }
 
@@ -94,16 +92,17 @@ async function main(): Promise<void> {
 
   const events = streamEvents(10_000);
   const rounds = 20;
-  for (let i = 0; i < 3; i++) await renderCount(events);
+  const frames = renderAll(events);
+  for (let i = 0; i < 3; i++) renderCount(events);
   let start = performance.now();
-  let frameCount = 0;
-  for (let i = 0; i < rounds; i++) frameCount += await renderCount(events);
-  const renderUsPerFrame = ((performance.now() - start) * 1000) / frameCount;
+  let chars = 0;
+  for (let i = 0; i < rounds; i++) chars += renderCount(events);
+  const renderUsPerFrame = ((performance.now() - start) * 1000) / (rounds * frames.length);
+  if (chars === 0) throw new Error('nothing rendered');
   start = performance.now();
   let eventCount = 0;
-  for (let i = 0; i < rounds; i++) eventCount += await baseline(events);
+  for (let i = 0; i < rounds; i++) eventCount += baseline(events);
   const iterateUsPerEvent = ((performance.now() - start) * 1000) / eventCount;
-  const frames = await renderAll(events);
 
   const wire = new TextEncoder().encode(frames.join(''));
   async function* body64k(): AsyncGenerator<Uint8Array> {
@@ -111,9 +110,9 @@ async function main(): Promise<void> {
   }
   let canonical = 0;
   const adaptStart = performance.now();
-  for await (const _ of fromAnthropicStream(body64k())) canonical++;
+  for await (const batch of fromAnthropicStream(body64k())) canonical += batch.length;
   canonical = 0;
-  for (let i = 0; i < rounds; i++) for await (const _ of fromAnthropicStream(body64k())) canonical++;
+  for (let i = 0; i < rounds; i++) for await (const batch of fromAnthropicStream(body64k())) canonical += batch.length;
   const adaptUsPerEvent = ((performance.now() - adaptStart) * 1000) / canonical;
 
   const result = {

@@ -9,7 +9,6 @@ import { startFixtureServer, type CapturedRequest, type FixtureServer, type Reco
 import { createUndiciTransport, type UndiciTransport } from '../transport/undici-transport.js';
 import type { CallContext } from '../spec/adapter.js';
 import type { ChatRequest } from '../spec/request.js';
-import type { StreamEvent } from '../spec/stream.js';
 
 /** The fixture upstream of one test file: started before its tests, closed after them. */
 export interface FixtureUpstream {
@@ -73,11 +72,8 @@ export function chatRequest(question: string, maxOutputTokens: number, overrides
   };
 }
 
-export async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
+/** Every event an adapter streamed, in order (its batches flattened). */
+export { flatten as collect } from '../../test/support/event-batches.js';
 
 /**
  * Cuts a recorded body into chunks whose sizes cycle through `cuts`, so the adapter's parser meets

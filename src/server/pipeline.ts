@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
 import type { Clock } from '../spec/clock.js';
 import type { RequestFeatures } from '../spec/routing.js';
-import type { StreamEvent } from '../spec/stream.js';
+import type { EventBatches, StreamRenderer } from '../spec/stream.js';
 import type { Usage } from '../spec/usage.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -38,11 +38,13 @@ export interface Generation<R> {
   /** Text the lazy block hashes are computed from, if a policy asks for them. */
   promptText: () => string;
   call: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<R>;
-  callStream?: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<AsyncIterable<StreamEvent>>;
+  callStream?: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<EventBatches>;
   /** Renders a whole answer as JSON text, and says what it used (estimated with `estimateUsage` when unknown). */
   render: (value: R) => { body: string; usage: Usage };
-  /** Turns canonical events into the surface's SSE frames. */
-  renderStream?: (events: AsyncIterable<StreamEvent>) => AsyncIterable<string>;
+  /** The surface's stream dialect, one renderer per stream: canonical events in, SSE frames out. */
+  renderStream?: () => StreamRenderer;
+  /** Keep-alive: the renderer's heartbeat frame after this long without a write (Anthropic's `ping`). */
+  heartbeatMs?: number;
 }
 
 const BLOCK_TOKENS = 16;

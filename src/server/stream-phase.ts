@@ -1,6 +1,7 @@
 import type { RequestFeatures } from '../spec/routing.js';
 import type { StreamEvent } from '../spec/stream.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { toGatewayError } from '../errors/render.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { ModelRoute } from '../router/router.js';
 import { SseWriter } from '../api/http/sse-writer.js';
@@ -12,9 +13,13 @@ import type { Generation, Pipeline } from './pipeline.js';
 import type { RequestContext } from './request-context.js';
 
 /**
- * dispatch → stream for a streaming generation: the first event is pulled before any byte goes to the
- * client (so a stream that fails at once is still retried), then frames are written with backpressure,
- * and failures after that end the stream with an error frame — never a retry.
+ * dispatch → stream for a streaming generation: the first events are pulled before any byte goes to the
+ * client (so a stream that fails at once is still retried), then each batch of events is accounted,
+ * rendered in the client's dialect and written with backpressure; failures after that end the stream
+ * with an error frame — never a retry.
+ *
+ * Per batch (one upstream read) this awaits once at most; the events inside a batch are handled
+ * synchronously (spec/stream.ts, EventBatches).
  */
 export async function runStream<R>(
   pipeline: Pipeline,
@@ -26,18 +31,17 @@ export async function runStream<R>(
   onLease: (lease: Lease<unknown>) => void,
 ): Promise<void> {
   const { clock } = pipeline;
-  const callStream = generation.callStream;
-  const renderStream = generation.renderStream;
+  const { callStream, renderStream } = generation;
   if (callStream === undefined || renderStream === undefined) throw new GatewayError('unsupported_feature', 'streaming is not supported here', { param: 'stream' });
-  // dispatch: pull the first event before any byte goes to the client, so an upstream that accepts and
+  // dispatch: pull the first events before any byte goes to the client, so an upstream that accepts and
   // then fails at once (Portkey #1047) is still retried elsewhere.
   const lease = await pipeline.dispatcher.run(chain, features, context.abort.signal, async (adapter, target, callContext) => {
-    const events = await callStream(adapter, target, callContext);
-    const iterator = events[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    if (!first.done && first.value.type === 'error') {
+    const iterator = (await callStream(adapter, target, callContext))[Symbol.asyncIterator]();
+    let first = await iterator.next();
+    while (first.done !== true && first.value.length === 0) first = await iterator.next();
+    const event = first.done === true ? undefined : first.value[0];
+    if (event?.type === 'error') {
       await iterator.return?.();
-      const event = first.value;
       throw new UpstreamError(
         event.code === 'upstream_timeout'
           ? { kind: 'timeout', message: event.message }
@@ -52,49 +56,73 @@ export async function runStream<R>(
   lease.firstToken();
   context.headers['x-switchyard-route'] = `${lease.replica.spec.pool}/${lease.replica.spec.id}`;
   context.headers['x-switchyard-overhead-ms'] = overheadMs(record.ttftMs, lease.upstreamMs);
-  // stream: from here on nothing is retried; failures end the stream with an error event.
+  // stream: from here on nothing is retried; failures end the stream with an error frame.
   const writer = new SseWriter(context.response);
   writer.start(context.headers);
   record.status = 200;
+  const renderer = renderStream();
+  const heartbeat = renderer.heartbeat;
+  if (heartbeat !== undefined && generation.heartbeatMs !== undefined) writer.keepAlive(generation.heartbeatMs, () => heartbeat.call(renderer));
   const usage = record.usage;
   let failed: string | undefined;
-  const { iterator, first } = lease.value;
   // Output text is kept (as pieces) only to estimate usage when the upstream reports none.
   const pieces: string[] = [];
-  async function* tapped(): AsyncGenerator<StreamEvent> {
-    let next = first;
-    while (!next.done) {
-      const event = next.value;
-      if (event.type === 'usage') mergeInto(usage, event.usage);
-      else if (event.type === 'text-delta' || event.type === 'reasoning-delta') pieces.push(event.text);
-      else if (event.type === 'tool-call-delta') pieces.push(event.argumentsDelta);
-      else if (event.type === 'error') failed = event.code;
-      yield event;
+  const { iterator } = lease.value;
+  let next: IteratorResult<readonly StreamEvent[]> = lease.value.first;
+  let last = '';
+  try {
+    while (next.done !== true) {
+      let frames = '';
+      for (const event of next.value) {
+        // account as the events pass: usage, and what the output was in case usage never comes.
+        if (event.type === 'usage') mergeInto(usage, event.usage);
+        else if (event.type === 'text-delta' || event.type === 'reasoning-delta') pieces.push(event.text);
+        else if (event.type === 'tool-call-delta') pieces.push(event.argumentsDelta);
+        else if (event.type === 'error') failed = event.code;
+        frames += renderer.push(event);
+        if (renderer.done) break;
+      }
+      if (renderer.done) {
+        last = frames;
+        break;
+      }
+      if (frames !== '') writer.write(frames);
+      if (writer.blocked !== undefined) await writer.blocked;
+      if (writer.closed) break;
       next = await iterator.next();
     }
-    if (failed === undefined && (usage.inputTokens === undefined || usage.outputTokens === undefined)) {
-      // The upstream never reported usage (some TGI and llama.cpp builds): count it ourselves, marked
-      // estimated, so neither the client's usage chunk nor the ledger is left without numbers.
-      const estimated = estimateUsage(usage, generation.promptText, () => pieces.join(''));
-      mergeInto(usage, estimated);
-      usage.estimated = true;
-      yield { type: 'usage', usage: estimated };
-    }
-  }
-  try {
-    for await (const frame of renderStream(tapped())) {
-      if (!(await writer.write(frame))) break;
+  } catch (error) {
+    // The upstream broke off with an exception rather than an error event (our own abort when the client
+    // left lands here too; then nobody is listening).
+    if (!context.abort.signal.aborted) {
+      failed = toGatewayError(error).code;
+      last = renderer.fail(error);
     }
   } finally {
     await iterator.return?.();
   }
   if (context.abort.signal.aborted || writer.closed) {
+    writer.stop();
     lease.end({ kind: 'neutral' });
     record.status = 499;
     record.errorCode = 'client_closed';
     return;
   }
-  writer.end();
+  if (renderer.done) {
+    // Ended by an error frame: the upstream's error event, or a stream the renderer could not continue.
+    failed ??= 'upstream_error';
+  } else {
+    if (usage.inputTokens === undefined || usage.outputTokens === undefined) {
+      // The upstream never reported usage (some TGI and llama.cpp builds): count it ourselves, marked
+      // estimated, so neither the client's usage chunk nor the ledger is left without numbers.
+      const estimated = estimateUsage(usage, generation.promptText, () => pieces.join(''));
+      mergeInto(usage, estimated);
+      usage.estimated = true;
+      last += renderer.push({ type: 'usage', usage: estimated });
+    }
+    last += renderer.end();
+  }
+  writer.end(last);
   if (failed !== undefined) {
     record.errorCode = failed;
     lease.end({ kind: 'failure' });
@@ -107,4 +135,3 @@ export async function runStream<R>(
   const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
   lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
 }
-

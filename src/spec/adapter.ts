@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from './request.js';
 import type { ChatResponse, CompletionResponse, EmbeddingResponse } from './response.js';
-import type { StreamEvent } from './stream.js';
+import type { EventBatches } from './stream.js';
 import type { HttpTransport } from './transport.js';
 
 /** Where one call goes: a replica of a self-hosted pool, or a provider endpoint. */
@@ -37,13 +37,13 @@ export interface CallContext {
 export interface ProviderAdapter {
   readonly id: string;
   chat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<ChatResponse>;
-  streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>>;
+  streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches>;
   complete?(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<CompletionResponse>;
   streamComplete?(
     request: CompletionRequest,
     target: UpstreamTarget,
     context: CallContext,
-  ): Promise<AsyncIterable<StreamEvent>>;
+  ): Promise<EventBatches>;
   embed?(request: EmbeddingRequest, target: UpstreamTarget, context: CallContext): Promise<EmbeddingResponse>;
   /** Exact prompt token count from the provider, where it offers one (Anthropic count_tokens). */
   countTokens?(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<number>;

@@ -24,3 +24,30 @@ export type StreamEvent =
   | { type: 'error'; code: string; message: string; status?: number };
 
 export type StreamEventType = StreamEvent['type'];
+
+/**
+ * A stream of canonical events, delivered in batches: each batch holds the events decoded from one read of
+ * the upstream body (often several tokens, and at the end finish, usage and all). Consumers handle a batch
+ * synchronously and await only between batches, so a stream costs one async step per network read rather
+ * than one per event per stage (transport → decoder → accounting → renderer), which dominated the
+ * gateway's streaming CPU. A batch may be empty; an `error` event is always the last of its stream.
+ */
+export type EventBatches = AsyncIterable<readonly StreamEvent[]>;
+
+/**
+ * A surface's stream dialect: canonical events in, SSE frames out (strings, possibly several frames or
+ * none), synchronously. Used once per stream, in order: `push` for each event until `done`, then `end`
+ * (the upstream finished) or `fail` (the upstream broke off with an exception).
+ */
+export interface StreamRenderer {
+  push(event: StreamEvent): string;
+  end(): string;
+  fail(error: unknown): string;
+  /** True once the stream's last frame (its end, or an error frame) has been rendered. */
+  readonly done: boolean;
+  /**
+   * A keep-alive frame for while the upstream is silent, or '' when none is due (Anthropic's `ping`,
+   * written only once `message_start` is out). Absent when the dialect has none.
+   */
+  heartbeat?(): string;
+}

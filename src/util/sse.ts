@@ -20,7 +20,8 @@ export function encodeSse(data: string, event?: string): string {
 /** Incremental parser: feed text chunks as they arrive, collect whole messages. */
 export class SseParser {
   #buffer = '';
-  #data: string[] = [];
+  /** The message's data lines so far, joined by LF (most messages have one line: no array per message). */
+  #data: string | undefined;
   #event: string | undefined;
   #id: string | undefined;
   #pendingCr = false;
@@ -53,20 +54,20 @@ export class SseParser {
   /** Ends the stream: a message not terminated by a blank line is discarded, as the spec says. */
   end(): SseMessage[] {
     this.#buffer = '';
-    this.#data = [];
+    this.#data = undefined;
     this.#event = undefined;
     return [];
   }
 
   #line(line: string, out: SseMessage[]): void {
     if (line === '') {
-      if (this.#data.length > 0) {
-        const message: SseMessage = { data: this.#data.join('\n') };
+      if (this.#data !== undefined) {
+        const message: SseMessage = { data: this.#data };
         if (this.#event !== undefined) message.event = this.#event;
         if (this.#id !== undefined) message.id = this.#id;
         out.push(message);
       }
-      this.#data = [];
+      this.#data = undefined;
       this.#event = undefined;
       return;
     }
@@ -75,7 +76,7 @@ export class SseParser {
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.#data.push(value);
+    if (field === 'data') this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
     else if (field === 'event') this.#event = value;
     else if (field === 'id') this.#id = value;
   }

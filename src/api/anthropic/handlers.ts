@@ -8,7 +8,7 @@ import { mintMessageId } from './message-id.js';
 import { parseMessagesRequest } from './parse-request.js';
 import { estimatePromptTokens, promptText } from './prompt-text.js';
 import { renderMessagesResponse } from './render-response.js';
-import { renderMessagesStream } from './render-stream.js';
+import { MessagesStreamRenderer } from './render-stream.js';
 
 /** Keep-alive pings while an upstream is silent (long prefill, thinking); proxies often cut idle streams at 60 s. */
 const PING_INTERVAL_MS = 15_000;
@@ -35,13 +35,8 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
     }),
     // message_start needs a prompt count before backends that report usage only at the end have said
     // anything; the estimate is replaced by the upstream's count in message_delta.
-    renderStream: (events) =>
-      renderMessagesStream(events, {
-        model: request.model,
-        id,
-        inputTokens: () => estimatePromptTokens(request),
-        pingIntervalMs: PING_INTERVAL_MS,
-      }),
+    renderStream: () => new MessagesStreamRenderer({ model: request.model, id, inputTokens: () => estimatePromptTokens(request) }),
+    heartbeatMs: PING_INTERVAL_MS,
   });
 }
 

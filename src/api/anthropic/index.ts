@@ -5,5 +5,5 @@
  */
 export { parseMessagesRequest } from './parse-request.js';
 export { renderMessagesResponse, type RenderMessageOptions } from './render-response.js';
-export { renderMessagesStream, type RenderStreamOptions } from './render-stream.js';
+export { MessagesStreamRenderer, type RenderStreamOptions } from './render-stream.js';
 export { parseCountTokensRequest, renderCountTokens } from './count-tokens.js';

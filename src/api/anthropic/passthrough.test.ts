@@ -7,7 +7,7 @@ import { createUndiciTransport, type UndiciTransport } from '../../transport/und
 import type { CallContext, UpstreamTarget } from '../../spec/adapter.js';
 import { renderError } from '../../errors/render.js';
 import { AnthropicAdapter } from '../../providers/anthropic/anthropic-adapter.js';
-import { parseMessagesRequest, renderMessagesResponse, renderMessagesStream } from './index.js';
+import { parseMessagesRequest, renderMessagesResponse, MessagesStreamRenderer } from './index.js';
 
 /**
  * The whole Anthropic path without the gateway's routing: the real SDK → this surface → the Anthropic
@@ -52,14 +52,18 @@ async function gatewayFetch(_url: string | URL | Request, init?: RequestInit): P
       const response = await adapter.chat(request, upstream, context);
       return Response.json(renderMessagesResponse(response, { model: request.model }));
     }
-    const events = await adapter.streamChat(request, upstream, context);
+    const batches = (await adapter.streamChat(request, upstream, context))[Symbol.asyncIterator]();
+    const renderer = new MessagesStreamRenderer({ model: request.model });
     const encoder = new TextEncoder();
-    const frames = renderMessagesStream(events, { model: request.model })[Symbol.asyncIterator]();
+    // One network chunk per upstream batch, as the stream phase writes them.
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const next = await frames.next();
-        if (next.done === true) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        if (renderer.done) return controller.close();
+        const next = await batches.next();
+        let frames = '';
+        if (next.done === true) frames = renderer.end();
+        else for (const event of next.value) if (!renderer.done) frames += renderer.push(event);
+        controller.enqueue(encoder.encode(frames));
       },
     });
     return new Response(body, { headers: { 'content-type': 'text/event-stream' } });

@@ -4,7 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { StreamEvent } from '../../spec/stream.js';
 import { Random } from '../../util/random.js';
 import { SseParser } from '../../util/sse.js';
-import { renderMessagesStream } from './render-stream.js';
+import { MessagesStreamRenderer } from './render-stream.js';
+import { renderFrames } from '../../../test/support/event-batches.js';
 
 /**
  * Randomised check of the block derivation: seeded random responses (text, thinking with and without
@@ -121,10 +122,6 @@ function expected(segments: Segment[]): unknown[] {
   return out;
 }
 
-async function* feed(list: StreamEvent[]): AsyncGenerator<StreamEvent> {
-  yield* list;
-}
-
 function checkDiscipline(frames: string[]): void {
   const parser = new SseParser();
   let open: { index: number; type: string } | undefined;
@@ -174,8 +171,7 @@ for (const mode of ['sequential', 'ends-at-finish', 'interleaved'] as const) {
     const rng = new Random(mode.length * 7919);
     for (let round = 0; round < 80; round++) {
       const segments = plan(rng, mode !== 'sequential');
-      const frames: string[] = [];
-      for await (const frame of renderMessagesStream(feed(events(rng, segments, mode)), { model: 'm', id: 'msg_x' })) frames.push(frame);
+      const frames = renderFrames(new MessagesStreamRenderer({ model: 'm', id: 'msg_x' }), events(rng, segments, mode));
       checkDiscipline(frames);
       assert.deepEqual(await sdkContent(frames), expected(segments), `round ${round}`);
     }
@@ -214,8 +210,7 @@ test('arbitrary event orders still give a well-formed stream the SDK accepts', a
   let errors = 0;
   for (let round = 0; round < 150; round++) {
     const list = Array.from({ length: 1 + rng.int(25) }, pick);
-    const frames: string[] = [];
-    for await (const frame of renderMessagesStream(feed(list), { model: 'm', id: 'msg_x' })) frames.push(frame);
+    const frames = renderFrames(new MessagesStreamRenderer({ model: 'm', id: 'msg_x' }), list);
     checkDiscipline(frames);
     const endsInError = frames.at(-1)?.startsWith('event: error') === true;
     if (endsInError) {

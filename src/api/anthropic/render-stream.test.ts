@@ -6,7 +6,8 @@ import type { StreamEvent } from '../../spec/stream.js';
 import type { Usage } from '../../spec/usage.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { SseParser } from '../../util/sse.js';
-import { renderMessagesStream, type RenderStreamOptions } from './render-stream.js';
+import { MessagesStreamRenderer, type RenderStreamOptions } from './render-stream.js';
+import { renderFrames } from '../../../test/support/event-batches.js';
 import { MessageStreamWriter } from './stream-writer.js';
 
 const OPTIONS: RenderStreamOptions = { model: 'claude-public', id: 'msg_stream' };
@@ -22,15 +23,9 @@ function usage(partial: Partial<Usage>): Usage {
   };
 }
 
-async function* feed(events: StreamEvent[], failWith?: unknown): AsyncGenerator<StreamEvent> {
-  for (const event of events) yield event;
-  if (failWith !== undefined) throw failWith;
-}
-
+/** The frames for `events`; `failWith`: the upstream then broke off with this exception. */
 async function render(events: StreamEvent[], options = OPTIONS, failWith?: unknown): Promise<string[]> {
-  const frames: string[] = [];
-  for await (const frame of renderMessagesStream(feed(events, failWith), options)) frames.push(frame);
-  return frames;
+  return renderFrames(new MessagesStreamRenderer(options), events, failWith);
 }
 
 /** Parsed frames: [event name, data]. Also checks each frame's event name equals its data's `type`. */
@@ -68,7 +63,7 @@ async function sdkFinalMessage(frames: string[]): Promise<Message> {
   return stream.finalMessage();
 }
 
-describe('renderMessagesStream', () => {
+describe('MessagesStreamRenderer', () => {
   test('a text stream: exact event sequence, and the SDK accumulates it', async () => {
     const frames = await render([
       { type: 'response-start', id: 'up-1', model: 'upstream' },
@@ -380,48 +375,14 @@ describe('renderMessagesStream', () => {
     assert.ok(!events.some(([name]) => name === 'message_stop'));
   });
 
-  test('stopping early closes the upstream iterator', async () => {
-    let closed = false;
-    async function* upstream(): AsyncGenerator<StreamEvent> {
-      try {
-        yield { type: 'text-delta', text: 'a' };
-        yield { type: 'text-delta', text: 'b' };
-        yield { type: 'finish', reason: 'stop' };
-      } finally {
-        closed = true;
-      }
-    }
-    for await (const frame of renderMessagesStream(upstream(), OPTIONS)) {
-      if (frame.includes('text_delta')) break;
-    }
-    assert.equal(closed, true);
-  });
-
-  test('periodic pings while the upstream is silent, none before message_start', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let startGate!: () => void;
-    const started = new Promise<void>((resolve) => (startGate = resolve));
-    async function* upstream(): AsyncGenerator<StreamEvent> {
-      await started;
-      yield { type: 'text-delta', text: 'thinking hard…' };
-      await gate;
-      yield { type: 'text-delta', text: ' done' };
-      yield { type: 'finish', reason: 'stop' };
-    }
-    const frames: string[] = [];
-    const timer = setTimeout(startGate, 20);
-    for await (const frame of renderMessagesStream(upstream(), { ...OPTIONS, pingIntervalMs: 1 })) {
-      frames.push(frame);
-      // Two pings after the first delta prove the keep-alive; then let the upstream finish.
-      if (frames.filter((f) => f.startsWith('event: ping')).length === 3) release();
-    }
-    clearTimeout(timer);
-    const names = parse(frames).map(([name]) => name);
-    assert.equal(names[0], 'message_start');
-    assert.ok(names.indexOf('ping', 3) > names.indexOf('content_block_delta'));
-    assert.equal(names.at(-1), 'message_stop');
-    const message = await sdkFinalMessage(frames);
-    assert.deepEqual(message.content, [{ type: 'text', text: 'thinking hard… done' }]);
+  test('heartbeat: a ping only between message_start and the end of the stream', () => {
+    const renderer = new MessagesStreamRenderer(OPTIONS);
+    assert.equal(renderer.heartbeat(), '', 'nothing before message_start');
+    renderer.push({ type: 'text-delta', text: 'thinking hard…' });
+    const [[name]] = parse([renderer.heartbeat()]) as [[string, unknown]];
+    assert.equal(name, 'ping');
+    renderer.push({ type: 'finish', reason: 'stop' });
+    renderer.end();
+    assert.equal(renderer.heartbeat(), '', 'nothing after message_stop');
   });
 });

@@ -4,7 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import { Random } from '../../util/random.js';
 import { fromAnthropicStream } from '../../providers/anthropic/convert-stream.js';
-import { renderMessagesStream } from './render-stream.js';
+import { MessagesStreamRenderer } from './render-stream.js';
+import { flatten, renderFrames } from '../../../test/support/event-batches.js';
 
 /**
  * Anthropic wire → adapter → canonical events → surface → Anthropic wire, for seeded random streams cut
@@ -104,10 +105,8 @@ test('Anthropic → canonical → Anthropic streams accumulate to the same messa
   const rng = new Random(20261122);
   for (let round = 0; round < 60; round++) {
     const original = randomStream(rng);
-    const frames: string[] = [];
-    for await (const frame of renderMessagesStream(fromAnthropicStream(chunked(rng, original)), { model: 'claude-up', id: 'msg_up' })) {
-      frames.push(frame);
-    }
+    const events = await flatten(fromAnthropicStream(chunked(rng, original)));
+    const frames = renderFrames(new MessagesStreamRenderer({ model: 'claude-up', id: 'msg_up' }), events);
     const [want, got] = await Promise.all([sdkMessage(original), sdkMessage(frames.join(''))]);
     assert.deepEqual(got.content, want.content, `round ${round}: content`);
     assert.equal(got.stop_reason, want.stop_reason);

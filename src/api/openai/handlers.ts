@@ -9,7 +9,7 @@ import type { Json } from '../http/fields.js';
 import { parseChatRequest } from './parse-chat.js';
 import { parseCompletionRequest, parseEmbeddingRequest } from './parse-other.js';
 import { renderChatCompletion } from './render-chat.js';
-import { renderChatStream } from './render-chat-stream.js';
+import { ChatStreamRenderer } from './render-chat-stream.js';
 import { renderCompletion, renderEmbeddings, renderModel, renderModelList } from './render-other.js';
 
 /** Handlers of the OpenAI surface. Each one validates (parse), then hands the rest to the shared pipeline. */
@@ -38,7 +38,7 @@ export function handleChatCompletions(pipeline: Pipeline, context: RequestContex
       response.usage = estimateUsage(response.usage, () => promptText(request), () => generatedText(response.content));
       return { body: renderChatCompletion(response, meta), usage: response.usage };
     },
-    renderStream: (events) => renderChatStream(events, { ...meta, includeUsage }),
+    renderStream: () => new ChatStreamRenderer({ ...meta, includeUsage }),
   });
 }
 
@@ -62,7 +62,7 @@ export function handleCompletions(pipeline: Pipeline, context: RequestContext, b
       response.usage = estimateUsage(response.usage, () => request.prompt, () => response.text);
       return { body: renderCompletion(response, meta), usage: response.usage };
     },
-    renderStream: (events) => renderChatStream(events, { ...meta, includeUsage, kind: 'completion' }),
+    renderStream: () => new ChatStreamRenderer({ ...meta, includeUsage, kind: 'completion' }),
   });
 }
 

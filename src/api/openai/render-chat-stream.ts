@@ -1,6 +1,7 @@
-import type { StreamEvent } from '../../spec/stream.js';
+import type { StreamEvent, StreamRenderer } from '../../spec/stream.js';
 import type { Usage } from '../../spec/usage.js';
 import { ERROR_CATALOG, isErrorCode } from '../../errors/catalog.js';
+import { toGatewayError } from '../../errors/render.js';
 import { mergeUsage, openaiFinishReason, renderUsage } from './render-usage.js';
 import type { RenderOptions } from './render-chat.js';
 
@@ -16,62 +17,95 @@ export interface StreamRenderOptions extends RenderOptions {
  * (https://platform.openai.com/docs/api-reference/chat/streaming): a role chunk first, content and
  * tool-call deltas keyed by `index`, a chunk carrying `finish_reason`, then — only when the client asked
  * — a usage chunk with `choices: []`, and `data: [DONE]`. With include_usage every other chunk has
- * `"usage":null`, as OpenAI sends. The chunk prefix is built once per stream, not per token.
+ * `"usage":null`, as OpenAI sends. The chunk's head and tail are built once per stream, not per token.
  */
-export async function* renderChatStream(events: AsyncIterable<StreamEvent>, options: StreamRenderOptions): AsyncGenerator<string> {
-  const completion = options.kind === 'completion';
-  const head =
-    `data: {"id":${JSON.stringify(options.id)},"object":"${completion ? 'text_completion' : 'chat.completion.chunk'}",` +
-    `"created":${options.created},"model":${JSON.stringify(options.model)},"choices":[`;
-  const tail = options.includeUsage ? ',"usage":null}\n\n' : '}\n\n';
-  const delta = (json: string): string =>
-    completion
-      ? `${head}{"index":0,"text":${json},"logprobs":null,"finish_reason":null}]${tail}`
-      : `${head}{"index":0,"delta":${json},"logprobs":null,"finish_reason":null}]${tail}`;
-  const usage: Usage = { inputTokens: undefined, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: undefined, reasoningTokens: undefined };
-  let roleSent = completion;
-  for await (const event of events) {
-    if (!roleSent && event.type !== 'usage' && event.type !== 'error') {
-      roleSent = true;
-      yield delta('{"role":"assistant","content":""}');
+export class ChatStreamRenderer implements StreamRenderer {
+  readonly #completion: boolean;
+  readonly #includeUsage: boolean;
+  /** `data: {"id":…,"object":…,"created":…,"model":…,"choices":[` */
+  readonly #head: string;
+  /** `}\n\n`, or `,"usage":null}\n\n` when the client asked for usage. */
+  readonly #tail: string;
+  readonly #usage: Usage = { inputTokens: undefined, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: undefined, reasoningTokens: undefined };
+  #roleSent: boolean;
+  #done = false;
+
+  constructor(options: StreamRenderOptions) {
+    this.#completion = options.kind === 'completion';
+    this.#includeUsage = options.includeUsage;
+    this.#head =
+      `data: {"id":${JSON.stringify(options.id)},"object":"${this.#completion ? 'text_completion' : 'chat.completion.chunk'}",` +
+      `"created":${options.created},"model":${JSON.stringify(options.model)},"choices":[`;
+    this.#tail = options.includeUsage ? ',"usage":null}\n\n' : '}\n\n';
+    this.#roleSent = this.#completion;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  push(event: StreamEvent): string {
+    if (this.#done) return '';
+    let out = '';
+    if (!this.#roleSent && event.type !== 'usage' && event.type !== 'error') {
+      this.#roleSent = true;
+      out = this.#delta('{"role":"assistant","content":""}');
     }
     switch (event.type) {
       case 'text-delta':
-        yield delta(completion ? JSON.stringify(event.text) : `{"content":${JSON.stringify(event.text)}}`);
-        break;
+        return out + this.#delta(this.#completion ? JSON.stringify(event.text) : `{"content":${JSON.stringify(event.text)}}`);
       case 'reasoning-delta':
-        if (!completion) yield delta(`{"reasoning_content":${JSON.stringify(event.text)}}`);
-        break;
+        return this.#completion ? out : out + this.#delta(`{"reasoning_content":${JSON.stringify(event.text)}}`);
       case 'tool-call-start':
-        yield delta(
-          `{"tool_calls":[{"index":${event.index},"id":${JSON.stringify(event.id)},"type":"function","function":{"name":${JSON.stringify(event.name)},"arguments":""}}]}`,
+        return (
+          out +
+          this.#delta(`{"tool_calls":[{"index":${event.index},"id":${JSON.stringify(event.id)},"type":"function","function":{"name":${JSON.stringify(event.name)},"arguments":""}}]}`)
         );
-        break;
       case 'tool-call-delta':
-        yield delta(`{"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.argumentsDelta)}}}]}`);
-        break;
+        return out + this.#delta(`{"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.argumentsDelta)}}}]}`);
       case 'finish': {
         const reason = openaiFinishReason(event.reason);
-        yield completion
-          ? `${head}{"index":0,"text":"","logprobs":null,"finish_reason":"${reason}"}]${tail}`
-          : `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${tail}`;
-        break;
+        return (
+          out +
+          (this.#completion
+            ? `${this.#head}{"index":0,"text":"","logprobs":null,"finish_reason":"${reason}"}]${this.#tail}`
+            : `${this.#head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.#tail}`)
+        );
       }
       case 'usage':
-        mergeUsage(usage, event.usage);
-        break;
+        mergeUsage(this.#usage, event.usage);
+        return out;
       case 'error':
-        yield renderStreamError(event.code, event.message);
-        return;
+        this.#done = true;
+        return out + renderStreamError(event.code, event.message);
       default:
-        break;
+        return out;
     }
   }
-  if (options.includeUsage) {
-    const rendered = renderUsage(usage);
-    if (rendered !== undefined) yield `${head}],"usage":${rendered}}\n\n`;
+
+  end(): string {
+    if (this.#done) return '';
+    this.#done = true;
+    let out = '';
+    if (this.#includeUsage) {
+      const rendered = renderUsage(this.#usage);
+      if (rendered !== undefined) out = `${this.#head}],"usage":${rendered}}\n\n`;
+    }
+    return `${out}data: [DONE]\n\n`;
   }
-  yield 'data: [DONE]\n\n';
+
+  fail(error: unknown): string {
+    if (this.#done) return '';
+    this.#done = true;
+    const failure = toGatewayError(error);
+    return renderStreamError(failure.code, failure.message);
+  }
+
+  #delta(json: string): string {
+    return this.#completion
+      ? `${this.#head}{"index":0,"text":${json},"logprobs":null,"finish_reason":null}]${this.#tail}`
+      : `${this.#head}{"index":0,"delta":${json},"logprobs":null,"finish_reason":null}]${this.#tail}`;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ChatRequest } from '../../spec/request.js';
 import type { StreamEvent } from '../../spec/stream.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { AnthropicAdapter, endpoint } from './anthropic-adapter.js';
+import { flatten as collect } from '../../../test/support/event-batches.js';
 
 // ---- fixtures -------------------------------------------------------------------------------------------
 
@@ -36,11 +37,6 @@ function streamFixture(name: string, options: { dropLast?: number; disconnect?: 
   return { status: head.status, headers: head.headers, chunks, ...(options.disconnect === true ? { disconnect: true, chunkDelayMs: 2 } : {}) };
 }
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 // ---- setup --------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest } from '../../spec/request.js';
 import type { ChatResponse } from '../../spec/response.js';
-import type { StreamEvent } from '../../spec/stream.js';
+import type { EventBatches } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { toAnthropicRequest, toCountTokensRequest } from './convert-request.js';
@@ -35,7 +35,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     return fromAnthropicResponse(json);
   }
 
-  async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
+  async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
     const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: true, ...limits(target) });
     const response = await this.#post(request, target, '/messages', body, context, 'text/event-stream');
     const contentType = String(response.headers['content-type'] ?? '');

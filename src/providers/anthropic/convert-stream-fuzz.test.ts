@@ -53,7 +53,7 @@ test('corrupted Anthropic streams never make the adapter throw', async () => {
       if (rng.next() < 0.03) out.push(`${head}data: ${text}\n\n`);
     }
     const events: StreamEvent[] = [];
-    for await (const event of fromAnthropicStream(bytes(rng, out.join('')))) events.push(event);
+    for await (const batch of fromAnthropicStream(bytes(rng, out.join('')))) events.push(...batch);
     for (const event of events) assert.ok(KINDS.has(event.type), event.type);
     const errors = events.filter((event) => event.type === 'error');
     assert.ok(errors.length <= 1, `round ${round}: at most one error`);

@@ -1,11 +1,10 @@
 import type { StreamEvent } from '../../spec/stream.js';
-import { readSse } from '../../util/sse.js';
-import { toGatewayError } from '../../errors/render.js';
-import { UpstreamError } from '../../errors/upstream-error.js';
+import type { SseMessage } from '../../util/sse.js';
+import { decodeSse, type SseEventDecoder } from '../stream-runner.js';
 import { AnthropicStreamMapper } from './stream-mapper.js';
 
 /**
- * Anthropic SSE (https://docs.anthropic.com/en/docs/build-with-claude/streaming) → canonical events.
+ * Anthropic SSE (https://docs.anthropic.com/en/docs/build-with-claude/streaming) → canonical event batches.
  *
  * Usage: message_start carries the prompt split (input, cache read, cache write); message_delta carries the
  * cumulative output and, on newer API versions, the prompt fields again. The raw objects are merged field by
@@ -14,7 +13,7 @@ import { AnthropicStreamMapper } from './stream-mapper.js';
  * repeats them keeps input and caches consistent.
  *
  * Failures after the stream began — an `event: error`, unreadable JSON, a broken connection, or a body that
- * ends before message_stop — become one canonical `error` event, after which the iterator ends.
+ * ends before message_stop — become one canonical `error` event, after which the stream ends.
  *
  * Anthropic sends message_start before the model has produced anything, and an overload can still follow
  * it (`event: error` / overloaded_error). The start and its usage are therefore held back until the first
@@ -22,40 +21,42 @@ import { AnthropicStreamMapper } from './stream-mapper.js';
  * at the first event before committing to a stream, can still retry elsewhere (the 200-then-error case of
  * Portkey #1047).
  */
-export async function* fromAnthropicStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
-  const mapper = new AnthropicStreamMapper();
+export function fromAnthropicStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent[]> {
+  return decodeSse(body, new AnthropicEventDecoder());
+}
+
+export class AnthropicEventDecoder implements SseEventDecoder {
+  readonly #mapper = new AnthropicStreamMapper();
   /** message_start's events until the first content arrives; undefined once flowing. */
-  let held: StreamEvent[] | undefined = [];
-  try {
-    for await (const message of readSse(body)) {
-      let data: unknown;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        yield { type: 'error', code: 'upstream_error', message: `anthropic: unreadable stream event: ${message.data.slice(0, 200)}` };
-        return;
-      }
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
-      for (const event of mapper.map(data as Record<string, unknown>, message.event)) {
-        if (held !== undefined) {
-          if (event.type === 'response-start' || event.type === 'usage') {
-            held.push(event);
-            continue;
-          }
-          // An error before any content is the first event (the held start is dropped with the attempt).
-          if (event.type !== 'error') for (const early of held) yield early;
-          held = undefined;
-        }
-        yield event;
-        if (event.type === 'error') return;
-      }
-      if (mapper.stopped) return;
+  #held: StreamEvent[] | undefined = [];
+
+  message(message: SseMessage, out: StreamEvent[]): boolean {
+    let data: unknown;
+    try {
+      data = JSON.parse(message.data);
+    } catch {
+      out.push({ type: 'error', code: 'upstream_error', message: `anthropic: unreadable stream event: ${message.data.slice(0, 200)}` });
+      return false;
     }
-  } catch (error) {
-    const failure = toGatewayError(error);
-    const status = UpstreamError.isUpstream(failure) ? failure.upstreamStatus : undefined;
-    yield { type: 'error', code: failure.code, message: failure.message, ...(status === undefined ? {} : { status }) };
-    return;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return true;
+    for (const event of this.#mapper.map(data as Record<string, unknown>, message.event)) {
+      const held = this.#held;
+      if (held !== undefined) {
+        if (event.type === 'response-start' || event.type === 'usage') {
+          held.push(event);
+          continue;
+        }
+        // An error before any content is the first event (the held start is dropped with the attempt).
+        if (event.type !== 'error') for (const early of held) out.push(early);
+        this.#held = undefined;
+      }
+      out.push(event);
+      if (event.type === 'error') return false;
+    }
+    return !this.#mapper.stopped;
   }
-  yield { type: 'error', code: 'upstream_error', message: 'anthropic: the stream ended before message_stop' };
+
+  end(out: StreamEvent[]): void {
+    out.push({ type: 'error', code: 'upstream_error', message: 'anthropic: the stream ended before message_stop' });
+  }
 }

@@ -2,7 +2,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest } from '../../spec/request.js';
 import type { ChatResponse } from '../../spec/response.js';
-import type { StreamEvent } from '../../spec/stream.js';
+import type { EventBatches } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
 import { prepend } from '../stream-runner.js';
 import { convertRequest } from './convert-request.js';
@@ -61,7 +61,7 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
       return convertResponse(raw, { requestId: requestIdOf(response, context), model: target.upstreamModel });
     },
 
-    async streamChat(request, target, context): Promise<AsyncIterable<StreamEvent>> {
+    async streamChat(request, target, context): Promise<EventBatches> {
       const response = await send(request, target, context, 'converse-stream');
       const frames = framesOf(response.body)[Symbol.asyncIterator]();
       // Read the first frame before resolving: Bedrock can answer 200 and then send an exception as its

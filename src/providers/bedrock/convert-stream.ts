@@ -159,6 +159,6 @@ export class ConverseStreamConverter {
 }
 
 /** Runs the converter over the decoded frames (src/providers/stream-runner.ts). */
-export function convertStream(chunks: AsyncIterable<StreamFrame>, converter: ConverseStreamConverter): AsyncGenerator<StreamEvent> {
+export function convertStream(chunks: AsyncIterable<StreamFrame>, converter: ConverseStreamConverter): AsyncGenerator<StreamEvent[]> {
   return runConverter(chunks, converter);
 }

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
-import type { StreamEvent } from '../../spec/stream.js';
+import type { EventBatches } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
 import { prepend } from '../stream-runner.js';
 import { convertRequest, type ConvertRequestOptions } from './convert-request.js';
@@ -65,7 +65,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions = {}): Provide
       return convertResponse(await response.json(), { requestId: context.requestId, model: target.upstreamModel });
     },
 
-    async streamChat(request, target, context): Promise<AsyncIterable<StreamEvent>> {
+    async streamChat(request, target, context): Promise<EventBatches> {
       const response = await post(target, context, 'streamGenerateContent', convertRequest(request, requestOptions(target)), '?alt=sse');
       const chunks = readChunks(response.body)[Symbol.asyncIterator]();
       // As for Bedrock: an error as the first message (a 200 whose stream starts with {"error": …}) rejects,

@@ -95,6 +95,6 @@ export class GeminiStreamConverter {
 }
 
 /** Runs the converter over the parsed chunks (src/providers/stream-runner.ts). */
-export function convertStream(chunks: AsyncIterable<StreamChunk>, converter: GeminiStreamConverter): AsyncGenerator<StreamEvent> {
+export function convertStream(chunks: AsyncIterable<StreamChunk>, converter: GeminiStreamConverter): AsyncGenerator<StreamEvent[]> {
   return runConverter(chunks, converter);
 }

@@ -7,6 +7,7 @@ import type { CallContext, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest } from '../../spec/request.js';
 import type { StreamEvent } from '../../spec/stream.js';
 import { createOpenAICompatibleAdapter } from './adapter.js';
+import { flatten as collect } from '../../../test/support/event-batches.js';
 
 const fixture = (name: string): string => loadFixture(import.meta.url, `__fixtures__/${name}`);
 const json = { 'content-type': 'application/json' };
@@ -23,11 +24,6 @@ function chat(overrides: Partial<ChatRequest> = {}): ChatRequest {
   };
 }
 
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 describe('openai-compatible adapter against recorded wire formats', () => {
   let server: FixtureServer;

@@ -1,7 +1,7 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../../spec/adapter.js';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from '../../spec/request.js';
 import type { ChatResponse, CompletionResponse, EmbeddingResponse } from '../../spec/response.js';
-import type { StreamEvent } from '../../spec/stream.js';
+import type { EventBatches } from '../../spec/stream.js';
 import type { HttpResponse } from '../../spec/transport.js';
 import { convertChatRequest, convertCompletionRequest, convertEmbeddingRequest } from './convert-request.js';
 import { convertChatResponse, convertCompletionResponse, convertEmbeddingResponse } from './convert-response.js';
@@ -67,7 +67,7 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
       return convertChatResponse((await response.json()) as WireChatResponse, p.origin);
     },
 
-    async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
+    async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
       const p = prepare(target);
       const response = await post(p.chatUrl, convertChatRequest({ ...request, stream: true }, target.upstreamModel, p.hooks), p, context, true);
       return convertChatStream(response.body, p.origin, 'chat');
@@ -80,7 +80,7 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
       return convertCompletionResponse((await response.json()) as WireChatResponse, p.origin);
     },
 
-    async streamComplete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<AsyncIterable<StreamEvent>> {
+    async streamComplete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
       const p = prepare(target);
       const body = convertCompletionRequest({ ...request, stream: true }, target.upstreamModel, p.hooks);
       const response = await post(p.completionsUrl, body, p, context, true);
