@@ -8,7 +8,7 @@ import { mintToolUseId } from './message-id.js';
 import { isCompleteJson, isJsonObject, StreamAbort } from './stream-checks.js';
 
 /**
- * The state machine behind `renderMessagesStream`: canonical events in, Anthropic SSE frames out
+ * The state machine behind `MessagesStreamRenderer`: canonical events in, Anthropic SSE frames out
  * (https://docs.anthropic.com/en/docs/build-with-claude/streaming). Anthropic streams one content block at
  * a time — start, deltas, stop — with indices equal to positions in the final `content` array, so block
  * boundaries are derived here from the order of canonical events:
