@@ -5,6 +5,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
 import type { Row, SqlDb, SqlValue, Statement } from './sql-db.js';
 
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
+const MAX_CACHED_STATEMENTS = 64;
 
 /**
  * SQLite driver. WAL so readers (the CLI, `/admin/usage`) never block the ledger writer and the writer
@@ -16,6 +17,7 @@ export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(path: string = DEFAULT_SQLITE_PATH, migrations: readonly Migration[] = MIGRATIONS) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -46,27 +48,33 @@ export class SqliteDb implements SqlDb {
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.#prepared(sql).all(params) as T[];
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    const info = this.db.prepare(sql).run(...params);
+    const info = this.#prepared(sql).run(params);
     return { changes: info.changes };
   }
 
   async batch(statements: readonly Statement[]): Promise<void> {
-    const cache = new Map<string, Database.Statement>();
     const tx = this.db.transaction(() => {
-      for (const s of statements) {
-        let stmt = cache.get(s.sql);
-        if (stmt === undefined) {
-          stmt = this.db.prepare(s.sql);
-          cache.set(s.sql, stmt);
-        }
-        stmt.run(...(s.params ?? []));
-      }
+      for (const s of statements) this.#prepared(s.sql).run(s.params ?? []);
     });
     tx.immediate();
+  }
+
+  /**
+   * Compiled statements by SQL text, kept across calls: the ledger runs the same INSERT for every record,
+   * and compiling it per flush cost CPU and native memory. Bounded: ad-hoc SQL cannot grow it without end.
+   */
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      if (this.#statements.size >= MAX_CACHED_STATEMENTS) this.#statements.clear();
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async close(): Promise<void> {
