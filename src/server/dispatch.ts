@@ -1,4 +1,5 @@
 import type { CallContext, ProviderAdapter, UpstreamTarget } from '../spec/adapter.js';
+import type { CancelSignal } from '../spec/cancel.js';
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
 import type { CompletionOutcome, Decision, RequestFeatures, RoutingPolicy } from '../spec/routing.js';
@@ -75,7 +76,7 @@ export class Dispatcher {
     this.#gate = new QueueGate(fleet, policy, clock, options.maxQueueMs);
   }
 
-  async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: AbortSignal, invoke: Invoke<T>): Promise<Lease<T>> {
+  async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: CancelSignal, invoke: Invoke<T>): Promise<Lease<T>> {
     let attempts = 0;
     let upstreamMs = 0;
     let lastError: unknown;
@@ -208,7 +209,7 @@ export function outcomeOf(error: unknown): CallOutcome {
   return { kind: 'failure' };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

@@ -90,7 +90,7 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
     }
     const features = requestFeatures(context, generation, chain[0] as ModelRoute, clock);
     if (!generation.stream) {
-      const nonStream = await pipeline.dispatcher.run(chain, features, context.abort.signal, generation.call);
+      const nonStream = await pipeline.dispatcher.run(chain, features, context.cancel, generation.call);
       lease = nonStream;
       nonStream.firstToken();
       describeLease(record, nonStream);
@@ -107,7 +107,7 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
     }
   } catch (error) {
     lease?.end({ kind: 'neutral' });
-    if (error instanceof ClientGoneError || context.abort.signal.aborted) {
+    if (error instanceof ClientGoneError || context.cancel.aborted) {
       record.status = 499;
       record.errorCode = 'client_closed';
     } else {

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../spec/cancel.js';
 import type { Clock } from '../spec/clock.js';
 import type { ReplicaState } from '../spec/replica.js';
 import type { RequestFeatures, RoutingPolicy } from '../spec/routing.js';
@@ -47,7 +48,7 @@ export class QueueGate {
     return entry.scheduler;
   }
 
-  async place(model: ModelRoute, request: RequestFeatures, signal: AbortSignal): Promise<Placement> {
+  async place(model: ModelRoute, request: RequestFeatures, signal: CancelSignal): Promise<Placement> {
     const scheduler = this.scheduler(model);
     const now = this.clock.now();
     const placement = scheduler.submit(request, this.fleet.view(now, this.#view(model)));

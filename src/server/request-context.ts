@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Surface } from '../spec/request.js';
+import { Cancellation } from '../util/cancellation.js';
 import type { Admission, CompletionRecord, Principal, RequestInfo } from './lifecycle.js';
 
 const NO_TAGS: readonly string[] = Object.freeze([]);
@@ -9,7 +10,8 @@ export class RequestContext {
   readonly info: RequestInfo;
   /** Response headers gathered along the way (hooks, route); written once with the status. */
   readonly headers: Record<string, string>;
-  readonly abort = new AbortController();
+  /** Cancelled when the client goes away: the upstream call is aborted at once (the transport listens). */
+  readonly cancel = new Cancellation();
   principal: Principal | undefined;
   admission: Admission | undefined;
 
@@ -25,7 +27,7 @@ export class RequestContext {
     this.headers = { 'x-request-id': id };
     // A client that goes away aborts its upstream call at once (the signal reaches undici).
     response.once('close', () => {
-      if (!response.writableFinished) this.abort.abort(new ClientGoneError());
+      if (!response.writableFinished) this.cancel.cancel(new ClientGoneError());
     });
   }
 

@@ -35,7 +35,7 @@ export async function runStream<R>(
   if (callStream === undefined || renderStream === undefined) throw new GatewayError('unsupported_feature', 'streaming is not supported here', { param: 'stream' });
   // dispatch: pull the first events before any byte goes to the client, so an upstream that accepts and
   // then fails at once (Portkey #1047) is still retried elsewhere.
-  const lease = await pipeline.dispatcher.run(chain, features, context.abort.signal, async (adapter, target, callContext) => {
+  const lease = await pipeline.dispatcher.run(chain, features, context.cancel, async (adapter, target, callContext) => {
     const iterator = (await callStream(adapter, target, callContext))[Symbol.asyncIterator]();
     let first = await iterator.next();
     while (first.done !== true && first.value.length === 0) first = await iterator.next();
@@ -94,14 +94,14 @@ export async function runStream<R>(
   } catch (error) {
     // The upstream broke off with an exception rather than an error event (our own abort when the client
     // left lands here too; then nobody is listening).
-    if (!context.abort.signal.aborted) {
+    if (!context.cancel.aborted) {
       failed = toGatewayError(error).code;
       last = renderer.fail(error);
     }
   } finally {
     await iterator.return?.();
   }
-  if (context.abort.signal.aborted || writer.closed) {
+  if (context.cancel.aborted || writer.closed) {
     writer.stop();
     lease.end({ kind: 'neutral' });
     record.status = 499;

@@ -1,3 +1,4 @@
+import type { CancelSignal } from './cancel.js';
 import type { Clock } from './clock.js';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from './request.js';
 import type { ChatResponse, CompletionResponse, EmbeddingResponse } from './response.js';
@@ -20,7 +21,7 @@ export interface UpstreamTarget {
 export interface CallContext {
   transport: HttpTransport;
   /** Aborted when the client disconnects or a timeout fires; adapters pass it to the transport. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   requestId: string;
   clock: Clock;
 }

@@ -1,3 +1,5 @@
+import type { CancelSignal } from './cancel.js';
+
 /**
  * The HTTP client adapters talk through. Adapters never open sockets themselves: the gateway injects a
  * transport backed by pooled undici dispatchers (keep-alive, timeouts, abort), and tests inject the same
@@ -8,7 +10,7 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export interface HttpResponse {

@@ -1,5 +1,6 @@
 import { errors as undiciErrors } from 'undici';
 import { UpstreamError } from '../errors/upstream-error.js';
+import type { CancelSignal } from '../spec/cancel.js';
 
 /** When a failure happened, for the message and the kind: before the response counts as a connect failure. */
 export type FailurePhase = 'before the response' | 'while reading the body';
@@ -8,7 +9,7 @@ export type FailurePhase = 'before the response' | 'while reading the body';
  * An undici failure as an `UpstreamError` whose `kind` the retry loop understands. The caller's own abort
  * (client gone) is not an upstream failure: its reason is returned untouched.
  */
-export function classifyFailure(error: unknown, url: string, signal: AbortSignal | undefined, phase: FailurePhase): unknown {
+export function classifyFailure(error: unknown, url: string, signal: CancelSignal | undefined, phase: FailurePhase): unknown {
   if (signal?.aborted === true) return signal.reason ?? error;
   const where = `${originOf(url)} ${phase}`;
   if (error instanceof undiciErrors.HeadersTimeoutError) {

@@ -31,6 +31,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, HttpResponse, D
   status = 0;
   headers: Headers = {};
   deadline = 0;
+  deadlinePrev: Deadlined | undefined = undefined;
+  deadlineNext: Deadlined | undefined = undefined;
   readonly response: Promise<HttpResponse>;
 
   #controller: Controller | undefined;
@@ -73,7 +75,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, HttpResponse, D
     }
   }
 
-  /** EventListener for the caller's AbortSignal (an object listener: no closure per call). */
+  /** Listener for the caller's cancellation (an object listener: no closure per call). */
   handleEvent(): void {
     this.abort(this.input.signal?.reason);
   }
