@@ -140,7 +140,7 @@ export class Dispatcher {
           if (ended) return;
           ended = true;
           this.fleet.end(replica, features.promptTokens, prefillPending, outcome);
-          scheduler.complete(features, replica.spec.id, this.clock.now(), { ...observed, ok: outcome.kind === 'success' });
+          scheduler.complete(features, replica.spec.id, this.clock.now(), Object.assign({ ok: outcome.kind === 'success' }, observed));
           this.#gate.release();
         };
         const callStart = this.clock.now();

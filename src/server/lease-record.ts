@@ -1,3 +1,4 @@
+import type { CompletionOutcome } from '../spec/routing.js';
 import type { Usage } from '../spec/usage.js';
 import type { Lease } from './dispatch.js';
 import type { CompletionRecord } from './lifecycle.js';
@@ -13,11 +14,12 @@ export function overheadMs(totalMs: number, upstreamMs: number): string {
   return Math.max(0, totalMs - upstreamMs).toFixed(2);
 }
 
-export function tokensOf(usage: Usage): { promptTokens?: number; outputTokens?: number } {
-  return {
-    ...(usage.inputTokens === undefined ? {} : { promptTokens: usage.inputTokens }),
-    ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
-  };
+/** What a finished call tells the policy (tokens, and for streams TTFT and TPOT, filled in by the caller). */
+export function tokensOf(usage: Usage): Omit<CompletionOutcome, 'ok'> {
+  const observed: Omit<CompletionOutcome, 'ok'> = {};
+  if (usage.inputTokens !== undefined) observed.promptTokens = usage.inputTokens;
+  if (usage.outputTokens !== undefined) observed.outputTokens = usage.outputTokens;
+  return observed;
 }
 
 export function describeLease(record: CompletionRecord, lease: Lease<unknown>): void {

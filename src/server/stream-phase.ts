@@ -133,5 +133,7 @@ export async function runStream<R>(
   const ttftMs = record.ttftMs ?? 0;
   const outputTokens = usage.outputTokens;
   const tpotMs = outputTokens !== undefined && outputTokens > 1 ? (clock.now() - context.startedAt - ttftMs) / (outputTokens - 1) : undefined;
-  lease.end({ kind: 'success' }, { ...observed, ttftMs, ...(tpotMs === undefined ? {} : { tpotMs }) });
+  observed.ttftMs = ttftMs;
+  if (tpotMs !== undefined) observed.tpotMs = tpotMs;
+  lease.end({ kind: 'success' }, observed);
 }

@@ -65,7 +65,7 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
         estimatedCostUsd: pricing.estimate(request.model, request.promptTokens, request.maxOutputTokens),
       });
       return {
-        headers: { ...admission.headers },
+        headers: Object.assign({}, admission.headers),
         release(record) {
           const u = record.usage;
           const nothingKnown = u.inputTokens === undefined && u.outputTokens === undefined;
@@ -108,7 +108,15 @@ export function mountAdmin(gateway: Gateway, tenancy: Tenancy): void {
 }
 
 export function toUsageRecord(record: CompletionRecord, endedAt: number, pricing: PricingView): UsageRecord {
-  const usage: Usage = { ...record.usage };
+  const u = record.usage;
+  const usage: Usage = {
+    inputTokens: u.inputTokens,
+    cachedInputTokens: u.cachedInputTokens,
+    cacheWriteTokens: u.cacheWriteTokens,
+    outputTokens: u.outputTokens,
+    reasoningTokens: u.reasoningTokens,
+  };
+  if (u.estimated !== undefined) usage.estimated = u.estimated;
   const row: UsageRecord = {
     id: record.requestId,
     startedAt: endedAt - Math.round(record.latencyMs),

@@ -9,7 +9,11 @@ import { toStopReason } from '../../providers/anthropic/map-stop-reason.js';
  * Anthropic's stream does; @anthropic-ai/sdk skips frames without an event name.
  */
 export function frame(type: string, body: Record<string, unknown>): string {
-  return encodeSse(JSON.stringify({ type, ...body }), type);
+  // `{"type":…}` joined to the body's own JSON rather than serialising `{ type, ...body }`: an object
+  // spread per frame reaches V8's old generation (docs/decisions/2026-12-06-request-path-allocation.md).
+  const rest = JSON.stringify(body);
+  const head = `{"type":${JSON.stringify(type)}`;
+  return encodeSse(rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`, type);
 }
 
 export function blockDelta(index: number, delta: Record<string, unknown>): string {

@@ -1,6 +1,5 @@
 import type { StreamEvent } from '../../spec/stream.js';
 import type { Usage } from '../../spec/usage.js';
-import { UNKNOWN_USAGE } from '../../spec/usage.js';
 import { mergeUsage } from '../../providers/anthropic/convert-usage.js';
 import { blockDelta, frame, messageDeltaFrame, messageStartFrame, textualDelta } from './frames.js';
 import { errorFrameForEvent, errorFrameForException } from './stream-error.js';
@@ -49,7 +48,7 @@ export class MessageStreamWriter {
   #options: StreamWriterOptions;
   #started = false;
   #pendingStart = false;
-  #usage: Usage = { ...UNKNOWN_USAGE };
+  #usage: Usage = { inputTokens: undefined, cachedInputTokens: undefined, cacheWriteTokens: undefined, outputTokens: undefined, reasoningTokens: undefined };
   #nextIndex = 0;
   #open: OpenBlock | undefined;
   #tools = new Map<number, ToolState>();

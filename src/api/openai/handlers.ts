@@ -38,7 +38,7 @@ export function handleChatCompletions(pipeline: Pipeline, context: RequestContex
       response.usage = estimateUsage(response.usage, () => promptText(request), () => generatedText(response.content));
       return { body: renderChatCompletion(response, meta), usage: response.usage };
     },
-    renderStream: () => new ChatStreamRenderer({ ...meta, includeUsage }),
+    renderStream: () => new ChatStreamRenderer({ id: meta.id, model: meta.model, created: meta.created, includeUsage }),
   });
 }
 
@@ -62,7 +62,7 @@ export function handleCompletions(pipeline: Pipeline, context: RequestContext, b
       response.usage = estimateUsage(response.usage, () => request.prompt, () => response.text);
       return { body: renderCompletion(response, meta), usage: response.usage };
     },
-    renderStream: () => new ChatStreamRenderer({ ...meta, includeUsage, kind: 'completion' }),
+    renderStream: () => new ChatStreamRenderer({ id: meta.id, model: meta.model, created: meta.created, includeUsage, kind: 'completion' }),
   });
 }
 

@@ -21,7 +21,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   readonly id = 'anthropic';
 
   async chat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<ChatResponse> {
-    const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: false, ...limits(target) });
+    const body = toAnthropicRequest(request, Object.assign({ upstreamModel: target.upstreamModel, stream: false }, limits(target)));
     const response = await this.#post(request, target, '/messages', body, context, 'application/json');
     let json: unknown;
     try {
@@ -36,7 +36,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
-    const body = toAnthropicRequest(request, { upstreamModel: target.upstreamModel, stream: true, ...limits(target) });
+    const body = toAnthropicRequest(request, Object.assign({ upstreamModel: target.upstreamModel, stream: true }, limits(target)));
     const response = await this.#post(request, target, '/messages', body, context, 'text/event-stream');
     const contentType = String(response.headers['content-type'] ?? '');
     if (contentType.includes('application/json')) {
@@ -112,7 +112,7 @@ function headers(target: UpstreamTarget, accept: string, request: ChatRequest): 
   }
   if (betas.size > 0) out['anthropic-beta'] = [...betas].join(',');
   if (target.apiKey !== undefined) out['x-api-key'] = target.apiKey;
-  return { ...out, ...target.headers };
+  return Object.assign(out, target.headers);
 }
 
 function limits(target: UpstreamTarget): { defaultMaxTokens?: number } {

@@ -35,7 +35,7 @@ export class AnthropicStreamMapper {
         return this.#delta(data);
       case 'message_start': {
         const start = isObject(data['message']) ? data['message'] : {};
-        this.#usage = { ...this.#usage, ...presentUsage(start['usage']) };
+        this.#usage = Object.assign({}, this.#usage, presentUsage(start['usage']));
         return [
           { type: 'response-start', id: String(start['id'] ?? ''), model: String(start['model'] ?? '') },
           { type: 'usage', usage: fromAnthropicUsage(this.#usage) },
@@ -48,7 +48,7 @@ export class AnthropicStreamMapper {
         return toolIndex === undefined ? NONE : [{ type: 'tool-call-end', index: toolIndex }];
       }
       case 'message_delta': {
-        this.#usage = { ...this.#usage, ...presentUsage(data['usage']) };
+        this.#usage = Object.assign({}, this.#usage, presentUsage(data['usage']));
         const out: StreamEvent[] = [{ type: 'usage', usage: fromAnthropicUsage(this.#usage) }];
         const delta = isObject(data['delta']) ? data['delta'] : {};
         const raw = typeof delta['stop_reason'] === 'string' ? delta['stop_reason'] : undefined;

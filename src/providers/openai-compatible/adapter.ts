@@ -50,7 +50,7 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
     const response = await context.transport({
       method: 'POST',
       url,
-      headers: stream ? { ...p.headers, accept: 'text/event-stream', 'x-request-id': context.requestId } : { ...p.headers, 'x-request-id': context.requestId },
+      headers: callHeaders(p.headers, stream, context.requestId),
       body: JSON.stringify(body),
       signal: context.signal,
     });
@@ -63,26 +63,26 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
 
     async chat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<ChatResponse> {
       const p = prepare(target);
-      const response = await post(p.chatUrl, convertChatRequest({ ...request, stream: false }, target.upstreamModel, p.hooks), p, context, false);
+      const response = await post(p.chatUrl, convertChatRequest(request, target.upstreamModel, p.hooks, false), p, context, false);
       return convertChatResponse((await response.json()) as WireChatResponse, p.origin);
     },
 
     async streamChat(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
       const p = prepare(target);
-      const response = await post(p.chatUrl, convertChatRequest({ ...request, stream: true }, target.upstreamModel, p.hooks), p, context, true);
+      const response = await post(p.chatUrl, convertChatRequest(request, target.upstreamModel, p.hooks, true), p, context, true);
       return convertChatStream(response.body, p.origin, 'chat');
     },
 
     async complete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<CompletionResponse> {
       const p = prepare(target);
-      const body = convertCompletionRequest({ ...request, stream: false }, target.upstreamModel, p.hooks);
+      const body = convertCompletionRequest(request, target.upstreamModel, p.hooks, false);
       const response = await post(p.completionsUrl, body, p, context, false);
       return convertCompletionResponse((await response.json()) as WireChatResponse, p.origin);
     },
 
     async streamComplete(request: CompletionRequest, target: UpstreamTarget, context: CallContext): Promise<EventBatches> {
       const p = prepare(target);
-      const body = convertCompletionRequest({ ...request, stream: true }, target.upstreamModel, p.hooks);
+      const body = convertCompletionRequest(request, target.upstreamModel, p.hooks, true);
       const response = await post(p.completionsUrl, body, p, context, true);
       return convertChatStream(response.body, p.origin, 'completion');
     },
@@ -93,6 +93,14 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
       return convertEmbeddingResponse((await response.json()) as WireEmbeddingResponse, p.origin);
     },
   };
+}
+
+/** The target's headers plus this call's (Object.assign, not spread: see convert-request.ts). */
+function callHeaders(base: Record<string, string>, stream: boolean, requestId: string): Record<string, string> {
+  const headers = Object.assign({}, base);
+  if (stream) headers.accept = 'text/event-stream';
+  headers['x-request-id'] = requestId;
+  return headers;
 }
 
 function safeOrigin(url: string): string {

@@ -7,10 +7,14 @@ type Json = Record<string, unknown>;
 /**
  * Canonical chat request → OpenAI chat-completions body. Fields the client sent that the canonical form
  * does not model (`extra`) are forwarded when the client spoke the same dialect (OpenAI), so vLLM's
- * `repetition_penalty` or `logprobs` reach the engine untouched.
+ * `repetition_penalty` or `logprobs` reach the engine untouched. `stream` is the call's, whatever the
+ * request said (the adapter's `chat` never streams).
+ *
+ * Copies are made with Object.assign, not object spread: on Node 20's V8 a spread copy reaches the old
+ * generation (docs/decisions/2026-12-06-request-path-allocation.md).
  */
-export function convertChatRequest(request: ChatRequest, upstreamModel: string, hooks: VendorHooks): Json {
-  const body: Json = request.surface === 'openai' && request.extra !== undefined ? { ...request.extra } : {};
+export function convertChatRequest(request: ChatRequest, upstreamModel: string, hooks: VendorHooks, stream: boolean): Json {
+  const body: Json = request.surface === 'openai' && request.extra !== undefined ? Object.assign({}, request.extra) : {};
   body.model = upstreamModel;
   body.messages = convertMessages(request);
   if (request.maxOutputTokens !== undefined) body[hooks.maxTokensField] = request.maxOutputTokens;
@@ -54,11 +58,11 @@ export function convertChatRequest(request: ChatRequest, upstreamModel: string, 
         : { type: format.type === 'json' ? 'json_object' : 'text' };
   }
   if (request.reasoning?.effort !== undefined && hooks.reasoningEffort) body.reasoning_effort = request.reasoning.effort;
-  body.stream = request.stream;
-  if (request.stream) {
+  body.stream = stream;
+  if (stream) {
     // Always ask for the usage chunk, whatever the client asked: accounting needs it. The surface drops
     // it again when the client did not ask (LiteLLM #36168, Portkey #1259 lost it).
-    if (hooks.streamUsage) body.stream_options = { ...(body.stream_options as Json | undefined), include_usage: true };
+    if (hooks.streamUsage) body.stream_options = Object.assign({}, body.stream_options as Json | undefined, { include_usage: true });
   } else delete body.stream_options;
   hooks.transformRequestBody?.(body, request);
   return body;
@@ -128,8 +132,8 @@ function joinText(blocks: readonly TextBlock[]): string {
   return blocks.map((block) => block.text).join('\n\n');
 }
 
-export function convertCompletionRequest(request: CompletionRequest, upstreamModel: string, hooks: VendorHooks): Json {
-  const body: Json = request.extra === undefined ? {} : { ...request.extra };
+export function convertCompletionRequest(request: CompletionRequest, upstreamModel: string, hooks: VendorHooks, stream: boolean): Json {
+  const body: Json = request.extra === undefined ? {} : Object.assign({}, request.extra);
   body.model = upstreamModel;
   body.prompt = request.prompt;
   if (request.maxOutputTokens !== undefined) body.max_tokens = request.maxOutputTokens;
@@ -138,8 +142,8 @@ export function convertCompletionRequest(request: CompletionRequest, upstreamMod
   if (request.stop !== undefined) body.stop = request.stop;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
-  body.stream = request.stream;
-  if (request.stream && hooks.streamUsage) body.stream_options = { include_usage: true };
+  body.stream = stream;
+  if (stream && hooks.streamUsage) body.stream_options = { include_usage: true };
   else delete body.stream_options;
   return body;
 }
