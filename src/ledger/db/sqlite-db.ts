@@ -12,7 +12,7 @@ const MAX_CACHED_STATEMENTS = 64;
  * never blocks them; `synchronous = NORMAL` is durable across process crashes in WAL mode (a power loss
  * may drop the last transactions, never corrupt the file — https://www.sqlite.org/wal.html).
  * `busy_timeout` lets a second process (the CLI while the gateway runs) wait for the write lock instead
- * of failing at once.
+ * of failing at once. The page cache is held to 2 MiB (see the constructor).
  */
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
@@ -25,6 +25,10 @@ export class SqliteDb implements SqlDb {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MiB page cache per connection; the ledger only appends (its
+    // reads go through the OS page cache just as well), and under load that cache filled to ~16 MB of the
+    // gateway's resident memory. 2 MiB (SQLite's own default) measured the same insert speed.
+    this.db.pragma('cache_size = -2048');
     this.db.pragma('foreign_keys = ON');
     this.migrate(migrations);
   }
