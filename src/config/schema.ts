@@ -137,7 +137,7 @@ export const configSchema = z.strictObject({
       /** When Redis is unreachable: admit without limits (true) or answer 503 (false). */
       failOpen: z.boolean().default(false),
       /** Ledger batching: flush at least this often, ms (also the bound on what a hard kill loses). */
-      ledgerFlushMs: z.number().int().min(1).default(200),
+      ledgerFlushMs: z.number().int().min(1).default(25),
     })
     .prefault({}),
   backends: z.array(backendSchema).min(1),

@@ -1,7 +1,7 @@
 import type { UsageRecord } from './record.js';
 
 export interface LedgerWriterOptions {
-  /** Flush at least this often while records wait. Default 200 ms. */
+  /** Flush at least this often while records wait. Default 25 ms (docs/tenancy.md, Batched writer). */
   flushIntervalMs?: number;
   /** Flush as soon as this many records wait, and write at most this many per transaction. Default 500. */
   maxBatch?: number;
@@ -43,7 +43,7 @@ export class LedgerWriter {
     private readonly sink: (records: readonly UsageRecord[]) => Promise<void>,
     options: LedgerWriterOptions = {},
   ) {
-    this.interval = options.flushIntervalMs ?? 200;
+    this.interval = options.flushIntervalMs ?? 25;
     this.maxBatch = options.maxBatch ?? 500;
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.onError = options.onError ?? ((m, e) => console.error(`switchyard ledger: ${m}:`, e instanceof Error ? e.message : e));

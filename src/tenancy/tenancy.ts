@@ -8,7 +8,7 @@ import { Authenticator, presentedKey } from './authenticator.js';
 import { SqlKeyStore } from './key-store.js';
 import { Limiter, type LimiterOptions } from './limits/limiter.js';
 import { MemoryLimitBackend } from './limits/memory-backend.js';
-import { RedisLimitBackend } from './limits/redis-backend.js';
+import type { LimitBackend } from './limits/types.js';
 import type { Admission, ActualUsage } from './limits/types.js';
 import type { ApiKeyRecord } from './types.js';
 
@@ -42,13 +42,9 @@ export class Tenancy {
   readonly ledger: LedgerWriter;
   readonly handleAdmin: (request: AdminRequest) => Promise<AdminResponse>;
 
-  private constructor(readonly db: SqlDb, config: TenancyConfig) {
+  private constructor(readonly db: SqlDb, config: TenancyConfig, backend: LimitBackend) {
     this.keys = new SqlKeyStore(db);
     this.authenticator = new Authenticator(this.keys, config.authCacheTtlMs === undefined ? {} : { cacheTtlMs: config.authCacheTtlMs });
-    const backend =
-      config.redis === undefined
-        ? new MemoryLimitBackend()
-        : new RedisLimitBackend({ url: config.redis, ...(config.redisPrefix === undefined ? {} : { prefix: config.redisPrefix }) });
     this.limiter = new Limiter(backend, { ...config.limiter, spentSince: (keyId, since) => spentSince(db, keyId, since) });
     this.ledger = new LedgerWriter((records) => insertUsage(db, records), config.ledger);
     this.handleAdmin = createAdminHandler({ db, keys: this.keys, authenticator: this.authenticator, adminToken: config.adminToken });
@@ -57,7 +53,7 @@ export class Tenancy {
   static async open(config: TenancyConfig = {}): Promise<Tenancy> {
     const db = await openDb(config);
     try {
-      return new Tenancy(db, config);
+      return new Tenancy(db, config, await limitBackend(config));
     } catch (error) {
       await db.close();
       throw error;
@@ -91,4 +87,14 @@ export class Tenancy {
     await this.limiter.close();
     await this.db.close();
   }
+}
+
+/**
+ * In memory, or in Redis when configured. The Redis client is imported only then: a gateway that does not
+ * use it should not carry ioredis in its heap.
+ */
+async function limitBackend(config: TenancyConfig): Promise<LimitBackend> {
+  if (config.redis === undefined) return new MemoryLimitBackend();
+  const { RedisLimitBackend } = await import('./limits/redis-backend.js');
+  return new RedisLimitBackend({ url: config.redis, ...(config.redisPrefix === undefined ? {} : { prefix: config.redisPrefix }) });
 }

@@ -1,4 +1,3 @@
-import { PostgresDb } from './postgres-db.js';
 import { DEFAULT_SQLITE_PATH, SqliteDb } from './sqlite-db.js';
 import type { SqlDb } from './sql-db.js';
 
@@ -14,6 +13,8 @@ export interface OpenDbOptions {
 /** Opens (and migrates) the database the flags or config name: Postgres when given, SQLite otherwise. */
 export async function openDb(options: OpenDbOptions = {}): Promise<SqlDb> {
   if (options.postgres !== undefined) {
+    // Imported only when used: a gateway on SQLite should not carry the pg driver in its heap.
+    const { PostgresDb } = await import('./postgres-db.js');
     return PostgresDb.open({ url: options.postgres, ...(options.schema === undefined ? {} : { schema: options.schema }) });
   }
   return new SqliteDb(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
