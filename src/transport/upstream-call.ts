@@ -177,16 +177,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, HttpResponse, D
     if (this.#finished) return;
     this.#finished = true;
     this.onEnd(this);
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      waiting.resolve(DONE);
-    }
-    const textWaiting = this.#textWaiting;
-    if (textWaiting !== undefined) {
-      this.#textWaiting = undefined;
-      textWaiting.resolve(this.#joined());
-    }
+    this.#wake(undefined);
   }
 
   onResponseError(_controller: Controller, error: Error): void {
@@ -206,15 +197,21 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, HttpResponse, D
       return;
     }
     this.#error = error;
+    this.#wake(error);
+  }
+
+  /** The body ended (`error` undefined) or failed: settles a consumer waiting in next() or text(). */
+  #wake(error: unknown): void {
     const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      waiting.reject(error);
-    }
     const textWaiting = this.#textWaiting;
-    if (textWaiting !== undefined) {
-      this.#textWaiting = undefined;
-      textWaiting.reject(error);
+    this.#waiting = undefined;
+    this.#textWaiting = undefined;
+    if (error === undefined) {
+      waiting?.resolve(DONE);
+      textWaiting?.resolve(this.#joined());
+    } else {
+      waiting?.reject(error);
+      textWaiting?.reject(error);
     }
   }
 
