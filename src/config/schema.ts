@@ -83,6 +83,12 @@ export const configSchema = z.strictObject({
       bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
       /** How long a graceful shutdown waits for in-flight requests, ms. */
       shutdownGraceMs: z.number().int().min(0).default(10_000),
+      /**
+       * A keep-alive on a stream whose upstream has been silent this long (long prefills, thinking pauses),
+       * so idle timeouts of proxies in between do not cut it: Anthropic's `ping`, an SSE comment on the
+       * OpenAI surface. 0 disables.
+       */
+      sseKeepAliveMs: z.number().int().min(0).default(15_000),
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })
     .prefault({}),

@@ -55,6 +55,7 @@ export class Gateway implements Pipeline {
   readonly hooks: GatewayHooks;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly sseKeepAliveMs: number;
   readonly shutdownHooks: ShutdownHook[] = [];
   readonly requestCounts = new RequestCounters();
   /** /metrics scrapers, KV event subscribers and health checks of self-hosted replicas (src/fleet). */
@@ -72,6 +73,7 @@ export class Gateway implements Pipeline {
     this.config = config;
     this.clock = options.clock ?? WALL_CLOCK;
     this.logger = options.logger ?? createLogger(config.server.logLevel);
+    this.sseKeepAliveMs = config.server.sseKeepAliveMs;
     this.hooks = this.requestCounts.wrap(options.hooks ?? {});
     const { specs, adapters } = assembleFleet(config);
     this.fleet = new Fleet(specs, config.health, this.clock);

@@ -20,6 +20,8 @@ import { ClientGoneError } from './request-context.js';
 
 /** What the gateway hands a surface handler: the phases after validate, shared by every surface. */
 export interface Pipeline {
+  /** A stream's keep-alive after this much upstream silence, ms; 0 = none (config `server.sseKeepAliveMs`). */
+  sseKeepAliveMs: number;
   router: ModelRouter;
   dispatcher: Dispatcher;
   hooks: GatewayHooks;
@@ -43,8 +45,6 @@ export interface Generation<R> {
   render: (value: R) => { body: string; usage: Usage };
   /** The surface's stream dialect, one renderer per stream: canonical events in, SSE frames out. */
   renderStream?: () => StreamRenderer;
-  /** Keep-alive: the renderer's heartbeat frame after this long without a write (Anthropic's `ping`). */
-  heartbeatMs?: number;
 }
 
 const BLOCK_TOKENS = 16;

@@ -62,7 +62,7 @@ export async function runStream<R>(
   record.status = 200;
   const renderer = renderStream();
   const heartbeat = renderer.heartbeat;
-  if (heartbeat !== undefined && generation.heartbeatMs !== undefined) writer.keepAlive(generation.heartbeatMs, () => heartbeat.call(renderer));
+  if (heartbeat !== undefined && pipeline.sseKeepAliveMs > 0) writer.keepAlive(pipeline.sseKeepAliveMs, () => heartbeat.call(renderer));
   const usage = record.usage;
   let failed: string | undefined;
   // Output text is kept (as pieces) only to estimate usage when the upstream reports none.

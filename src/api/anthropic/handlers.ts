@@ -10,9 +10,6 @@ import { estimatePromptTokens, promptText } from './prompt-text.js';
 import { renderMessagesResponse } from './render-response.js';
 import { MessagesStreamRenderer } from './render-stream.js';
 
-/** Keep-alive pings while an upstream is silent (long prefill, thinking); proxies often cut idle streams at 60 s. */
-const PING_INTERVAL_MS = 15_000;
-
 /** `POST /v1/messages`: validate, then the shared pipeline; answers in Anthropic's Message / SSE format. */
 export function handleMessages(pipeline: Pipeline, context: RequestContext, body: Json, bodyBytes: number): Promise<void> {
   anthropicHeaders(context);
@@ -36,7 +33,6 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
     // message_start needs a prompt count before backends that report usage only at the end have said
     // anything; the estimate is replaced by the upstream's count in message_delta.
     renderStream: () => new MessagesStreamRenderer({ model: request.model, id, inputTokens: () => estimatePromptTokens(request) }),
-    heartbeatMs: PING_INTERVAL_MS,
   });
 }
 

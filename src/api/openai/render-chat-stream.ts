@@ -94,6 +94,14 @@ export class ChatStreamRenderer implements StreamRenderer {
     return `${out}data: [DONE]\n\n`;
   }
 
+  /**
+   * An SSE comment (`: keep-alive`), which every SSE client skips (WHATWG HTML §9.2.6: lines starting with
+   * a colon are ignored), so a proxy in between sees bytes while the upstream is silent.
+   */
+  heartbeat(): string {
+    return this.#done ? '' : ': keep-alive\n\n';
+  }
+
   fail(error: unknown): string {
     if (this.#done) return '';
     this.#done = true;
