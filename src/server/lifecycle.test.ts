@@ -52,6 +52,47 @@ test('a client that disconnects aborts its upstream request at once', async () =
   }
 });
 
+test('a client that leaves before a non-streaming answer arrives aborts the waiting upstream call', async () => {
+  let closed = 0;
+  let answered = 0;
+  const upstream = createServer((request, response) => {
+    request.resume();
+    response.on('close', () => closed++);
+    const timer = setTimeout(() => {
+      answered++;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"late"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}');
+    }, 5_000);
+    response.on('close', () => clearTimeout(timer));
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const gw = await startTestGateway({ backends: [{ name: 'p', model: 'm', replicas: [`${url}/v1`] }], models: [{ name: 'm', backends: ['p'] }] });
+  try {
+    const controller = new AbortController();
+    const pending = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'go' }] }),
+      signal: controller.signal,
+    });
+    for (let i = 0; i < 200 && gw.gateway.fleet.get('p-0')?.inFlight !== 1; i++) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await assert.rejects(pending);
+    for (let i = 0; i < 200 && closed === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(closed, 1, 'the upstream connection was closed');
+    assert.equal(answered, 0, 'before the upstream answered');
+    await waitForRecords(gw.records, 1);
+    assert.equal(gw.records[0]?.status, 499);
+    assert.equal(gw.records[0]?.errorCode, 'client_closed');
+    assert.equal(gw.gateway.fleet.get('p-0')?.inFlight, 0, 'in-flight accounting released');
+  } finally {
+    await gw.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((r) => upstream.close(() => r()));
+  }
+});
+
 test('graceful shutdown: stops accepting, lets in-flight finish, then runs shutdown hooks', async () => {
   const upstream = createServer((request, response) => {
     request.resume();
