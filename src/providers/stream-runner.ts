@@ -9,6 +9,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { StreamEvent } from '../spec/stream.js';
 import { SseParser, type SseMessage } from '../util/sse.js';
+import { Utf8Stream } from '../util/utf8.js';
 
 /** Turns upstream chunks into canonical events; `end` is called once when the body ends. */
 export interface ChunkConverter<C> {
@@ -40,7 +41,7 @@ export function errorEvent(error: GatewayError): StreamEvent {
  * nobody is listening.
  */
 export async function* decodeSse(body: AsyncIterable<Uint8Array>, decoder: SseEventDecoder): AsyncGenerator<StreamEvent[]> {
-  const text = new TextDecoder();
+  const text = new Utf8Stream();
   const parser = new SseParser();
   let open = true;
   const decode = (messages: SseMessage[], out: StreamEvent[]): void => {
@@ -54,7 +55,7 @@ export async function* decodeSse(body: AsyncIterable<Uint8Array>, decoder: SseEv
     for await (const chunk of body) {
       if (!open) continue;
       const out: StreamEvent[] = [];
-      decode(parser.push(text.decode(chunk, { stream: true })), out);
+      decode(parser.push(text.decode(chunk)), out);
       if (out.length === 0) continue;
       yield out;
       if (out[out.length - 1]?.type === 'error') return;
@@ -70,7 +71,7 @@ export async function* decodeSse(body: AsyncIterable<Uint8Array>, decoder: SseEv
   const out: StreamEvent[] = [];
   // What is left: a last message not followed by a blank line is still delivered (lenient, as upstreams
   // that close right after their final `data:` line need).
-  decode(parser.push(text.decode()), out);
+  decode(parser.push(text.end()), out);
   if (open) decode(parser.push('\n\n'), out);
   if (open) decoder.end(out);
   if (out.length > 0) yield out;

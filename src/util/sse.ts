@@ -1,3 +1,5 @@
+import { Utf8Stream } from './utf8.js';
+
 /**
  * Server-sent events, per the WHATWG HTML spec §9.2 (event stream interpretation): lines split on CR, LF
  * or CRLF; `data:` lines accumulate; a blank line dispatches; `:` lines are comments.
@@ -30,24 +32,28 @@ export class SseParser {
   push(chunk: string): SseMessage[] {
     const out: SseMessage[] = [];
     let text = chunk;
-    if (this.#pendingCr && text.startsWith('\n')) text = text.slice(1);
+    if (this.#pendingCr && text.charCodeAt(0) === 10) text = text.slice(1);
     this.#pendingCr = false;
-    this.#buffer += text;
+    const buffer = this.#buffer === '' ? text : this.#buffer + text;
+    const length = buffer.length;
+    // Jump from line end to line end with indexOf (native) rather than a charCodeAt loop over every
+    // character; CR alone, LF alone and CRLF all end a line.
     let start = 0;
-    for (let i = 0; i < this.#buffer.length; i++) {
-      const ch = this.#buffer.charCodeAt(i);
-      if (ch !== 10 && ch !== 13) continue;
-      this.#line(this.#buffer.slice(start, i), out);
-      if (ch === 13) {
-        if (i + 1 < this.#buffer.length) {
-          if (this.#buffer.charCodeAt(i + 1) === 10) i++;
-        } else {
-          this.#pendingCr = true;
-        }
+    let nextCr = buffer.indexOf('\r');
+    let nextLf = buffer.indexOf('\n');
+    while (nextCr >= 0 || nextLf >= 0) {
+      const isCr = nextCr >= 0 && (nextLf < 0 || nextCr < nextLf);
+      let end = isCr ? nextCr : nextLf;
+      this.#line(buffer.slice(start, end), out);
+      if (isCr) {
+        if (end + 1 === length) this.#pendingCr = true;
+        else if (buffer.charCodeAt(end + 1) === 10) end++;
       }
-      start = i + 1;
+      start = end + 1;
+      if (nextCr >= 0 && nextCr < start) nextCr = buffer.indexOf('\r', start);
+      if (nextLf >= 0 && nextLf < start) nextLf = buffer.indexOf('\n', start);
     }
-    this.#buffer = this.#buffer.slice(start);
+    this.#buffer = start === 0 ? buffer : buffer.slice(start);
     return out;
   }
 
@@ -71,7 +77,14 @@ export class SseParser {
       this.#event = undefined;
       return;
     }
-    if (line.startsWith(':')) return;
+    const first = line.charCodeAt(0);
+    if (first === 58) return; // ':' a comment
+    // `data:` is nearly every line: read it without slicing out the field name.
+    if (first === 100 && line.startsWith('data:')) {
+      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+      return;
+    }
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? '' : line.slice(colon + 1);
@@ -84,11 +97,11 @@ export class SseParser {
 
 /** Parses an SSE byte stream into messages. */
 export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseMessage> {
-  const decoder = new TextDecoder();
+  const decoder = new Utf8Stream();
   const parser = new SseParser();
   for await (const chunk of body) {
-    yield* parser.push(decoder.decode(chunk, { stream: true }));
+    yield* parser.push(decoder.decode(chunk));
   }
-  yield* parser.push(decoder.decode());
+  yield* parser.push(decoder.end());
   yield* parser.push('\n\n');
 }
