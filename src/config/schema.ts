@@ -30,6 +30,12 @@ export const backendSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   /** Adapter-specific settings (AWS region, API version, …). */
   options: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The chat template the pool's engines render chat prompts with, when the gateway can reproduce it:
+   * `chatml` (Switchyard's engine emulator; Qwen's layout). The gateway then hashes the rendered prompt,
+   * so cache-aware routing on chat requests matches the engines' KV events. Unset: plain prompt text.
+   */
+  chatTemplate: z.enum(['chatml']).optional(),
   /** Hardware profile id for self-hosted pools (`h100-sxm`, `l4`, `trainium2`); `external` for APIs. */
   hardware: z.string().min(1).default('external'),
   /** Model profile id for performance estimates. */

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../engine/types.js';
 import { encode } from '../tokenizer/tokenizer.js';
 import { chainBlockHashes, hashInts } from '../util/hash.js';
-import { renderChat } from './chat-template.js';
+import { renderChat } from '../tokenizer/chat-template.js';
 import { faultMessage } from './faults.js';
 import { HttpError, badRequest } from './http-error.js';
 import { sendError, sendJson } from './http-util.js';

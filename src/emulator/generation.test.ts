@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { countTokens, tokenize } from '../tokenizer/tokenizer.js';
-import { renderChat } from './chat-template.js';
+import { renderChat } from '../tokenizer/chat-template.js';
 import { sampleSchema } from './json-schema-sample.js';
 import { planOutput } from './output-plan.js';
 import { createRng } from './rng.js';

@@ -1,5 +1,5 @@
 import { encode, tokenize } from '../tokenizer/tokenizer.js';
-import { renderChat } from './chat-template.js';
+import { renderChat } from '../tokenizer/chat-template.js';
 import { HttpError, badRequest } from './http-error.js';
 import type { Replica } from './replica.js';
 import { parseChatRequest } from './request-parse.js';

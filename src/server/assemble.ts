@@ -27,6 +27,7 @@ export function assembleFleet(config: Config): { specs: ReplicaSpec[]; adapters:
       const options: Record<string, unknown> = { ...backend.options };
       const live = liveEndpoints(backend, url);
       if (backend.vendor !== undefined) options.vendor = backend.vendor;
+      if (backend.chatTemplate !== undefined) options.chatTemplate = backend.chatTemplate;
       specs.push({
         id,
         pool: backend.name,

@@ -32,6 +32,8 @@ export async function startDemoFleet(options: { speed: number; host?: string; po
     return {
       name: pool.name,
       vendor: 'vllm',
+      // The emulator renders chat prompts with ChatML: hash them the same way (cache-aware routing on chat).
+      chatTemplate: 'chatml' as const,
       model: pool.model,
       modelProfile: pool.model,
       hardware: pool.hardware,

@@ -76,6 +76,21 @@ export class Dispatcher {
     this.#gate = new QueueGate(fleet, policy, clock, options.maxQueueMs);
   }
 
+  /**
+   * The adapter and target of the model's first pool: where the prompt the request's block hashes stand
+   * for is rendered (`ProviderAdapter.renderPrompt`). Pools of one model are expected to share a template;
+   * one that does not is caught by the fleet's hash check (live-prefix.ts) and falls back to the policy's
+   * own index.
+   */
+  promptTarget(model: ModelRoute): { adapter: ProviderAdapter; target: UpstreamTarget } | undefined {
+    for (const pool of model.pools) {
+      const adapter = this.adapters.get(pool);
+      const replica = this.fleet.pool(pool)[0];
+      if (adapter !== undefined && replica !== undefined) return { adapter, target: replica.spec.target };
+    }
+    return undefined;
+  }
+
   async run<T>(chain: readonly ModelRoute[], features: RequestFeatures, signal: CancelSignal, invoke: Invoke<T>): Promise<Lease<T>> {
     let attempts = 0;
     let upstreamMs = 0;

@@ -37,8 +37,10 @@ export interface Generation<R> {
   /** Estimated prompt tokens (for admission and the scheduler's queued-prefill estimate). */
   promptTokens: number;
   maxOutputTokens: number;
-  /** Text the lazy block hashes are computed from, if a policy asks for them. */
+  /** Text the lazy block hashes are computed from, if a policy asks for them… */
   promptText: () => string;
+  /** …unless the adapter can render the prompt as the engine will see it (chat requests). */
+  renderPrompt?: (adapter: ProviderAdapter, target: UpstreamTarget) => string | undefined;
   call: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<R>;
   callStream?: (adapter: ProviderAdapter, target: UpstreamTarget, context: CallContext) => Promise<EventBatches>;
   /** Renders a whole answer as JSON text, and says what it used (estimated with `estimateUsage` when unknown). */
@@ -88,7 +90,7 @@ export async function runGeneration<R>(pipeline: Pipeline, context: RequestConte
         if (admission.headers !== undefined) Object.assign(context.headers, admission.headers);
       }
     }
-    const features = new GatewayRequestFeatures(context, generation as Generation<unknown>, chain[0] as ModelRoute);
+    const features = new GatewayRequestFeatures(context, generation as Generation<unknown>, chain[0] as ModelRoute, pipeline.dispatcher);
     if (!generation.stream) {
       const nonStream = await pipeline.dispatcher.run(chain, features, context.cancel, generation.call);
       lease = nonStream;
@@ -173,9 +175,11 @@ class GatewayRequestFeatures implements RequestFeatures {
   readonly arrivalMs: number;
   #hashes: number[] | undefined;
 
-  readonly #promptText: () => string;
+  readonly #generation: Generation<unknown>;
+  readonly #modelRoute: ModelRoute;
+  readonly #dispatcher: Dispatcher;
 
-  constructor(context: RequestContext, generation: Generation<unknown>, model: ModelRoute) {
+  constructor(context: RequestContext, generation: Generation<unknown>, model: ModelRoute, dispatcher: Dispatcher) {
     this.id = context.id;
     this.model = model.name;
     this.tenant = context.principal?.tenant ?? 'default';
@@ -184,11 +188,20 @@ class GatewayRequestFeatures implements RequestFeatures {
     this.promptTokens = generation.promptTokens;
     this.maxOutputTokens = generation.maxOutputTokens;
     this.arrivalMs = context.startedAt;
-    this.#promptText = generation.promptText;
+    this.#generation = generation;
+    this.#modelRoute = model;
+    this.#dispatcher = dispatcher;
   }
 
   get blockHashes(): readonly number[] {
-    this.#hashes ??= chainBlockHashes(encode(this.#promptText()), BLOCK_TOKENS);
+    this.#hashes ??= chainBlockHashes(encode(this.#hashedText()), BLOCK_TOKENS);
     return this.#hashes;
+  }
+
+  /** The prompt as the engine will tokenize it where the adapter knows how, else its plain text. */
+  #hashedText(): string {
+    const render = this.#generation.renderPrompt;
+    const at = render === undefined ? undefined : this.#dispatcher.promptTarget(this.#modelRoute);
+    return (at === undefined ? undefined : render?.(at.adapter, at.target)) ?? this.#generation.promptText();
   }
 }

@@ -46,6 +46,13 @@ export interface ProviderAdapter {
     context: CallContext,
   ): Promise<EventBatches>;
   embed?(request: EmbeddingRequest, target: UpstreamTarget, context: CallContext): Promise<EmbeddingResponse>;
+  /**
+   * The text the engine behind `target` will tokenize for this chat request, where the adapter knows the
+   * engine's chat template (configured per backend, `chatTemplate`). The gateway hashes it into the
+   * request's prompt blocks, so cache-aware routing matches what the engine reports in its KV events;
+   * undefined means "not known" and the gateway hashes the prompt's plain text.
+   */
+  renderPrompt?(request: ChatRequest, target: UpstreamTarget): string | undefined;
   /** Exact prompt token count from the provider, where it offers one (Anthropic count_tokens). */
   countTokens?(request: ChatRequest, target: UpstreamTarget, context: CallContext): Promise<number>;
 }

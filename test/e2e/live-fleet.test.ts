@@ -27,7 +27,11 @@ async function gatewayMetrics(): Promise<Map<string, number>> {
   const parsed = parsePrometheusText(await response.text());
   assert.deepEqual(parsed.errors, []);
   const out = new Map<string, number>();
-  for (const s of parsed.samples) out.set(`${s.name}${s.labels['replica'] === undefined ? '' : `/${s.labels['replica']}`}${s.labels['status'] === undefined ? '' : `/${s.labels['status']}`}`, s.value);
+  // Keyed by name, replica and status; series that differ in other labels (endpoint) are summed.
+  for (const s of parsed.samples) {
+    const key = `${s.name}${s.labels['replica'] === undefined ? '' : `/${s.labels['replica']}`}${s.labels['status'] === undefined ? '' : `/${s.labels['status']}`}`;
+    out.set(key, (out.get(key) ?? 0) + s.value);
+  }
   return out;
 }
 
@@ -41,6 +45,16 @@ async function complete(url: string, prompt: string): Promise<Response> {
   return response;
 }
 
+async function chat(url: string, system: string, question: string): Promise<Response> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'llama-3.1-8b', messages: [{ role: 'system', content: system }, { role: 'user', content: question }], max_tokens: 2 }),
+  });
+  await response.text();
+  return response;
+}
+
 before(async () => {
   [a, b] = await Promise.all([startEmulator({ id: 'a', speed: 20 }), startEmulator({ id: 'b', speed: 20 })]);
   gw = await startTestGateway({
@@ -49,6 +63,7 @@ before(async () => {
       {
         name: 'pool',
         vendor: 'vllm',
+        chatTemplate: 'chatml',
         model: 'llama-3.1-8b',
         hardware: 'h100-sxm',
         modelProfile: 'llama-3.1-8b',
@@ -85,6 +100,20 @@ test('a prefix cached on a replica behind the gateway\'s back is found through i
     await complete(target.url, `${shared} warm-up`);
     await until(() => gw.gateway.fleet.prefix.size(target.id) > 20 && gw.gateway.fleet.prefix.size(other) >= 0, `KV events from ${target.id}`);
     const response = await complete(gw.url, `${shared} the real question`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), `pool/${target.id}`);
+  }
+});
+
+test('chat too: the gateway hashes the ChatML prompt the engine renders, so KV events find the cached conversation', async () => {
+  for (const [target, other] of [
+    [b, 'a'],
+    [a, 'b'],
+  ] as const) {
+    const system = `Chat system prompt for ${target.id}: ${'answer as the station master would, with the timetable at hand. '.repeat(30)}`;
+    await chat(target.url, system, 'warm-up');
+    await until(() => gw.gateway.fleet.prefix.size(target.id) > 20 && gw.gateway.fleet.prefix.size(other) >= 0, `KV events from ${target.id}`);
+    const response = await chat(gw.url, system, 'when does the last train leave?');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-switchyard-route'), `pool/${target.id}`);
   }

@@ -24,6 +24,7 @@ export function handleMessages(pipeline: Pipeline, context: RequestContext, body
     promptTokens: Math.ceil(bodyBytes / 4),
     maxOutputTokens: request.maxOutputTokens ?? 4096,
     promptText: () => promptText(request),
+    renderPrompt: (adapter, target) => adapter.renderPrompt?.(request, target),
     call: (adapter, target, call) => adapter.chat(request, target, call),
     callStream: (adapter, target, call) => adapter.streamChat(request, target, call),
     render: (response) => ({

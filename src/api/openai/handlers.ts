@@ -32,6 +32,7 @@ export function handleChatCompletions(pipeline: Pipeline, context: RequestContex
     promptTokens: Math.ceil(bodyBytes / 4),
     maxOutputTokens: request.maxOutputTokens ?? 1024,
     promptText: () => promptText(request),
+    renderPrompt: (adapter, target) => adapter.renderPrompt?.(request, target),
     call: (adapter, target, call) => adapter.chat(request, target, call),
     callStream: (adapter, target, call) => adapter.streamChat(request, target, call),
     render: (response) => {

@@ -7,6 +7,7 @@ import { convertChatRequest, convertCompletionRequest, convertEmbeddingRequest }
 import { convertChatResponse, convertCompletionResponse, convertEmbeddingResponse } from './convert-response.js';
 import { convertChatStream } from './convert-stream.js';
 import { upstreamError } from './errors.js';
+import { renderOpenAIChat } from '../../tokenizer/chat-template.js';
 import { vendorHooks, type VendorHooks } from './vendors.js';
 import type { WireChatResponse, WireEmbeddingResponse } from './api-types.js';
 
@@ -85,6 +86,13 @@ export function createOpenAICompatibleAdapter(): ProviderAdapter {
       const body = convertCompletionRequest(request, target.upstreamModel, p.hooks, true);
       const response = await post(p.completionsUrl, body, p, context, true);
       return convertChatStream(response.body, p.origin, 'completion');
+    },
+
+    renderPrompt(request: ChatRequest, target: UpstreamTarget): string | undefined {
+      if (target.options?.['chatTemplate'] !== 'chatml') return undefined;
+      // The body this adapter sends, rendered as a ChatML engine renders it (src/tokenizer/chat-template.ts).
+      const body = convertChatRequest(request, target.upstreamModel, prepare(target).hooks, request.stream);
+      return renderOpenAIChat(body['messages'], body['tools']);
     },
 
     async embed(request: EmbeddingRequest, target: UpstreamTarget, context: CallContext): Promise<EmbeddingResponse> {
