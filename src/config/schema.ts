@@ -95,6 +95,11 @@ export const configSchema = z.strictObject({
        * OpenAI surface. 0 disables.
        */
       sseKeepAliveMs: z.number().int().min(0).default(15_000),
+      /**
+       * When set, `GET /metrics` answers only requests with `Authorization: Bearer <token>` (Prometheus:
+       * `authorization: { credentials: … }`). Unset, /metrics is open, as Prometheus endpoints usually are.
+       */
+      metricsToken: z.string().min(16, 'the metrics token must have at least 16 characters').optional(),
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })
     .prefault({}),

@@ -65,6 +65,13 @@ export const ERROR_CATALOG = {
     retryable: false,
     description: 'The API key may not use this model.',
   },
+  metrics_unauthorized: {
+    status: 401,
+    openaiType: 'invalid_request_error',
+    anthropicType: 'authentication_error',
+    retryable: false,
+    description: 'GET /metrics needs the metrics token (server.metricsToken).',
+  },
   admin_forbidden: {
     status: 403,
     openaiType: 'invalid_request_error',

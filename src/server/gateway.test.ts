@@ -301,3 +301,27 @@ test('authenticate and admit hooks can reject and add headers', async () => {
     await upstream.close();
   }
 });
+
+test('server.metricsToken: GET /metrics needs the bearer token; without one it is open', async () => {
+  const upstream = await startFixtureServer();
+  const backends = [{ name: 'pool', vendor: 'vllm', model: 'llama', replicas: [`${upstream.url}/v1`], ...NO_LIVE }];
+  const models = [{ name: 'rail', backends: ['pool'] }];
+  const locked = await startTestGateway({ server: { metricsToken: 'scrape-token-0123456789' }, backends, models });
+  const open = await startTestGateway({ backends, models });
+  try {
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', 'scrape-token-0123456789']) {
+      const response = await fetch(`${locked.url}/metrics`, { headers: authorization === undefined ? {} : { authorization } });
+      assert.equal(response.status, 401, String(authorization));
+      const body = (await response.json()) as { error: { code: string } };
+      assert.equal(body.error.code, 'metrics_unauthorized');
+    }
+    const scraped = await fetch(`${locked.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789' } });
+    assert.equal(scraped.status, 200);
+    assert.match(await scraped.text(), /switchyard_requests/);
+    assert.equal((await fetch(`${open.url}/metrics`)).status, 200);
+  } finally {
+    await locked.close();
+    await open.close();
+    await upstream.close();
+  }
+});

@@ -2,6 +2,8 @@ import { LiveFleet } from '../fleet/live-fleet.js';
 import { createUndiciTransport } from '../transport/undici-transport.js';
 import type { Gateway } from './gateway.js';
 import { renderGatewayMetrics } from './gateway-metrics.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { bearerCheck } from './bearer-check.js';
 
 /**
  * Starts the gateway's live view of its self-hosted replicas (src/fleet/live-fleet.ts: /metrics scrapes,
@@ -20,7 +22,11 @@ export function attachLive(gateway: Gateway): LiveFleet {
     await live.close();
     await transport.close();
   });
+  const authorized = bearerCheck(gateway.config.server.metricsToken);
   gateway.get('/metrics', (_pipeline, context) => {
+    if (!authorized(context.request.headers.authorization)) {
+      throw new GatewayError('metrics_unauthorized', 'GET /metrics needs the metrics token (Authorization: Bearer …)');
+    }
     const body = renderGatewayMetrics(gateway.fleet, live, gateway.requestCounts, gateway.config.routing.policy);
     context.response.writeHead(200, { ...context.headers, 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     context.response.end(context.request.method === 'HEAD' ? undefined : body);
