@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   // One line per command, in the order `switchyard --help` lists them.
   serve: { summary: 'run the gateway (OpenAI-compatible API in front of your fleet)', load: () => import('./commands/serve.js') },
   keys: { summary: 'create, list and revoke API keys', load: () => import('./commands/keys.js') },
+  tenants: { summary: 'list tenants, set the budget shared by their keys', load: () => import('./commands/tenants.js') },
   usage: { summary: 'usage, cost and energy from the ledger', load: () => import('./commands/usage.js') },
   engine: { summary: 'run emulated inference replicas paced by the engine model', load: () => import('./commands/engine.js') },
   sim: { summary: 'replay a trace or synthetic workload against a fleet on a virtual clock', load: () => import('./commands/sim.js') },

@@ -68,6 +68,12 @@ export async function insertUsage(db: SqlDb, records: readonly UsageRecord[]): P
   await db.batch(statements);
 }
 
+/** Dollars all of a tenant's keys spent since `sinceMs` by the ledger (seeds a tenant budget's period). */
+export async function tenantSpentSince(db: SqlDb, tenant: string, sinceMs: number): Promise<number> {
+  const rows = await db.all('SELECT SUM(cost_usd) AS spent FROM usage_records WHERE tenant = ? AND started_at >= ?', [tenant, sinceMs]);
+  return Number(rows[0]?.['spent'] ?? 0);
+}
+
 /** Dollars a key spent since `sinceMs` by the ledger (seeds a budget period for the limiter). */
 export async function spentSince(db: SqlDb, keyId: string, sinceMs: number): Promise<number> {
   const rows = await db.all('SELECT SUM(cost_usd) AS spent FROM usage_records WHERE key_id = ? AND started_at >= ?', [keyId, sinceMs]);

@@ -59,20 +59,37 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
       // Counting tokens is free and has its own limits upstream (as at Anthropic); Claude Code calls it
       // before most turns, so it must not use up the key's requests or tokens per minute.
       if (info.path === COUNT_TOKENS_PATH) return undefined;
-      const admission = await tenancy.limiter.admit(key, {
+      const ask = {
         promptTokens: request.promptTokens,
         maxOutputTokens: request.maxOutputTokens,
         estimatedCostUsd: pricing.estimate(request.model, request.promptTokens, request.maxOutputTokens),
-      });
+      };
+      // The tenant's budget first: it counts no requests or tokens, so handing its reservation back when
+      // the key's own limits refuse leaves nothing behind.
+      const tenantAdmission = await tenancy.limiter.admitTenant(key, ask);
+      let admission;
+      try {
+        admission = await tenancy.limiter.admit(key, ask);
+      } catch (error) {
+        await tenantAdmission.release();
+        throw error;
+      }
+      const keyAdmission = admission;
       return {
-        headers: Object.assign({}, admission.headers),
+        headers: Object.assign({}, keyAdmission.headers),
         release(record) {
           const u = record.usage;
           const nothingKnown = u.inputTokens === undefined && u.outputTokens === undefined;
           // Failed without a word on usage (refused, upstream error): nothing was consumed. A success or
           // a cut-off stream with unknown usage keeps its reservation instead (never assume 0).
-          if (nothingKnown && record.status >= 400 && record.status !== 499) void admission.release();
-          else void admission.settle({ inputTokens: u.inputTokens, cachedInputTokens: u.cachedInputTokens, outputTokens: u.outputTokens, costUsd: pricing.cost(record) });
+          if (nothingKnown && record.status >= 400 && record.status !== 499) {
+            void keyAdmission.release();
+            void tenantAdmission.release();
+            return;
+          }
+          const actual = { inputTokens: u.inputTokens, cachedInputTokens: u.cachedInputTokens, outputTokens: u.outputTokens, costUsd: pricing.cost(record) };
+          void keyAdmission.settle(actual);
+          void tenantAdmission.settle(actual);
         },
       };
     },

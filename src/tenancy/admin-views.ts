@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/index.js';
 import { parseExpiry } from '../ledger/since.js';
 import { publicView } from './keys.js';
-import type { ApiKeyRecord, KeyLimits, NewKeyOptions, Tenant } from './types.js';
+import type { ApiKeyRecord, KeyLimits, NewKeyOptions, Tenant, TenantBudget } from './types.js';
 
 /** The admin API's JSON shapes: snake_case like OpenAI's own admin API, times as ISO strings. */
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -29,7 +29,22 @@ export function keyJson(key: ApiKeyRecord, now: number): Record<string, unknown>
 }
 
 export function tenantJson(t: Tenant, keys: number): Record<string, unknown> {
-  return { id: t.id, name: t.name, created_at: iso(t.createdAt), keys };
+  return { id: t.id, name: t.name, created_at: iso(t.createdAt), keys, budget_usd: t.budget?.usd ?? null, budget_period: t.budget?.period ?? null };
+}
+
+/**
+ * A tenant budget from a body's `budget_usd` and `budget_period`: both given sets it, `budget_usd: null`
+ * removes it (`clear`), neither leaves it alone (`keep`). Unknown fields are refused, like keys'.
+ */
+export function parseTenantBudget(body: Record<string, unknown>, allowed: ReadonlySet<string>): TenantBudget | 'clear' | 'keep' {
+  for (const field of Object.keys(body)) if (!allowed.has(field)) throw invalid(field, `unknown field "${field}"`);
+  if (body['budget_usd'] === null) return 'clear';
+  const usd = optionalNumber(body, 'budget_usd');
+  const period = optionalString(body, 'budget_period');
+  if (usd === undefined && period === undefined) return 'keep';
+  if (usd === undefined || usd < 0) throw invalid('budget_usd', 'budget_usd must be a non-negative number');
+  if (period !== 'day' && period !== 'month') throw invalid('budget_period', 'a budget needs budget_period "day" or "month"');
+  return { usd, period };
 }
 
 function invalid(param: string, message: string): GatewayError {

@@ -103,6 +103,30 @@ describe('admin API handler', () => {
     assert.equal(body(badBy).error?.param, 'by');
   });
 
+  test('tenant budgets: set on creation or with PATCH, cleared with null; bad budgets named; unknown tenant 404', async () => {
+    const created = await handle(req('POST', '/admin/tenants', { body: { name: 'initech', budget_usd: 25, budget_period: 'month' } }));
+    assert.equal(created.status, 201);
+    assert.equal(body(created)['budget_usd'], 25);
+    assert.equal(body(created)['budget_period'], 'month');
+    const patched = await handle(req('PATCH', '/admin/tenants/initech', { body: { budget_usd: 3, budget_period: 'day' } }));
+    assert.equal(patched.status, 200);
+    const view = body(patched) as { budget_usd: number; budget: { period: string; spent_usd: number; remaining_usd: number } };
+    assert.equal(view.budget_usd, 3);
+    assert.match(view.budget.period, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(view.budget.spent_usd, 0);
+    assert.equal(view.budget.remaining_usd, 3);
+    const cleared = await handle(req('PATCH', '/admin/tenants/initech', { body: { budget_usd: null } }));
+    assert.equal(body(cleared)['budget_usd'], null);
+    assert.equal((body(cleared) as { budget?: unknown }).budget, undefined);
+    for (const [bad, param] of [[{ budget_usd: 5 }, 'budget_period'], [{ budget_usd: -1, budget_period: 'day' }, 'budget_usd'], [{ budget_usd: 5, budget_period: 'year' }, 'budget_period'], [{ budget: 5 }, 'budget']] as const) {
+      const refused = await handle(req('PATCH', '/admin/tenants/initech', { body: bad }));
+      assert.equal(refused.status, 400, JSON.stringify(bad));
+      assert.equal(body(refused).error?.param, param);
+    }
+    assert.equal((await handle(req('PATCH', '/admin/tenants/nobody', { body: { budget_usd: 1, budget_period: 'day' } }))).status, 404);
+    assert.equal((await handle(req('DELETE', '/admin/tenants/initech'))).status, 405);
+  });
+
   test('usage report through the admin API', async () => {
     const now = Date.now();
     await insertUsage(t.db, [

@@ -3,9 +3,9 @@ import { GatewayError, renderError } from '../errors/index.js';
 import type { SqlDb } from '../ledger/db/sql-db.js';
 import { isGroupBy, queryUsage, type UsageQuery } from '../ledger/query.js';
 import { parseSince } from '../ledger/since.js';
-import { spentSince } from '../ledger/usage-store.js';
+import { spentSince, tenantSpentSince } from '../ledger/usage-store.js';
 import { periodOf } from './limits/period.js';
-import { keyJson, parseNewKeyBody, tenantJson } from './admin-views.js';
+import { keyJson, parseNewKeyBody, parseTenantBudget, tenantJson } from './admin-views.js';
 import type { Authenticator } from './authenticator.js';
 import type { KeyStore } from './key-store.js';
 import { createKey } from './keys.js';
@@ -43,7 +43,7 @@ const MIN_TOKEN = 16;
 /**
  * The admin API as a framework-free function; the gateway mounts it under `/admin/`:
  *   POST /admin/keys · GET /admin/keys[?tenant=] · GET|DELETE /admin/keys/{id}
- *   GET|POST /admin/tenants · GET /admin/usage?tenant=&since=&until=&by=
+ *   GET|POST /admin/tenants · GET|PATCH /admin/tenants/{name} (budget) · GET /admin/usage?tenant= *   GET|POST /admin/tenants · GET /admin/usage?tenant=&since=&until=&by=since= *   GET|POST /admin/tenants · GET /admin/usage?tenant=&since=&until=&by=until= *   GET|POST /admin/tenants · GET /admin/usage?tenant=&since=&until=&by=by=
  * Errors use the OpenAI envelope from the error catalog.
  */
 export function createAdminHandler(options: AdminOptions): (request: AdminRequest) => Promise<AdminResponse> {
@@ -80,6 +80,15 @@ function authorize(request: AdminRequest, tokenHash: Buffer | undefined): void {
   if (presented === undefined || !timingSafeEqual(sha256(presented.trim()), tokenHash)) {
     throw new GatewayError('admin_forbidden', 'The admin API needs the admin token (Authorization: Bearer …)');
   }
+}
+
+const TENANT_BUDGET_FIELDS: ReadonlySet<string> = new Set(['budget_usd', 'budget_period']);
+const NEW_TENANT_FIELDS: ReadonlySet<string> = new Set(['name', 'budget_usd', 'budget_period']);
+
+function objectBody(raw: unknown): Record<string, unknown> {
+  const body = parseBody(raw);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('invalid_request', 'the body must be a JSON object', { param: 'body' });
+  return body as Record<string, unknown>;
 }
 
 function param(query: AdminRequest['query'], name: string): string | undefined {
@@ -154,15 +163,36 @@ async function route(request: AdminRequest, o: AdminOptions, now: () => number):
       return json(200, { object: 'list', data: tenants.map((t) => tenantJson(t, counts.get(t.id) ?? 0)) });
     }
     if (method === 'POST') {
-      const body = parseBody(request.body) as { name?: unknown } | null;
-      const name = typeof body === 'object' && body !== null ? body.name : undefined;
+      const body = objectBody(request.body);
+      const name = body['name'];
       if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
         throw new GatewayError('invalid_request', 'name must be 1–64 letters, digits, ".", "_" or "-"', { param: 'name' });
       }
-      const tenant = await o.keys.ensureTenant(name, now());
-      return json(201, tenantJson(tenant, 0));
+      const budget = parseTenantBudget(body, NEW_TENANT_FIELDS);
+      let tenant = await o.keys.ensureTenant(name, now());
+      if (budget !== 'keep') tenant = (await o.keys.setTenantBudget(name, budget === 'clear' ? undefined : budget)) ?? tenant;
+      const keys = await o.keys.listKeys({ tenant: name });
+      return json(201, tenantJson(tenant, keys.length));
     }
     return notAllowed();
+  }
+  if (resource === 'tenants' && id !== undefined) {
+    if (method === 'PATCH') {
+      const budget = parseTenantBudget(objectBody(request.body), TENANT_BUDGET_FIELDS);
+      if (budget !== 'keep') await o.keys.setTenantBudget(id, budget === 'clear' ? undefined : budget);
+      // Keys cache their tenant's budget with themselves: drop them so the change holds at once.
+      for (const key of await o.keys.listKeys({ tenant: id })) o.authenticator?.invalidate(key.id);
+    } else if (method !== 'GET') return notAllowed();
+    const tenant = await o.keys.getTenant(id);
+    if (tenant === undefined) throw new GatewayError('not_found', `No tenant named ${id.slice(0, 64)}`);
+    const view = tenantJson(tenant, (await o.keys.listKeys({ tenant: id })).length);
+    if (tenant.budget !== undefined) {
+      // What the ledger says the tenant's keys spent this period (see the key view above).
+      const period = periodOf(now(), tenant.budget.period);
+      const spent = await tenantSpentSince(o.db, tenant.name, period.startMs);
+      view['budget'] = { period: period.id, spent_usd: spent, remaining_usd: Math.max(0, tenant.budget.usd - spent), resets_at: new Date(period.endMs).toISOString() };
+    }
+    return json(200, view);
   }
   if (resource === 'usage' && id === undefined) {
     if (method !== 'GET') return notAllowed();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { toNumber, toOptionalNumber, type Row, type SqlDb, type SqlValue } from '../ledger/db/sql-db.js';
-import type { ApiKeyRecord, BudgetPeriod, KeyLimits, Tenant } from './types.js';
+import type { ApiKeyRecord, BudgetPeriod, KeyLimits, Tenant, TenantBudget } from './types.js';
 
 /**
  * Tenants and keys in the shared database (SQLite or Postgres through `SqlDb`). One implementation for
@@ -10,6 +10,8 @@ export interface KeyStore {
   ensureTenant(name: string, now: number): Promise<Tenant>;
   getTenant(name: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  /** Sets (or with undefined, removes) a tenant's budget; undefined when there is no such tenant. */
+  setTenantBudget(name: string, budget: TenantBudget | undefined): Promise<Tenant | undefined>;
   insertKey(key: ApiKeyRecord): Promise<void>;
   getKey(id: string): Promise<ApiKeyRecord | undefined>;
   listKeys(filter?: { tenant?: string }): Promise<ApiKeyRecord[]>;
@@ -20,7 +22,9 @@ export interface KeyStore {
 }
 
 const KEY_COLUMNS = `k.id, k.tenant_id, t.name AS tenant_name, k.name, k.secret_hash, k.created_at, k.expires_at,
-  k.revoked_at, k.rpm, k.tpm, k.max_concurrent, k.budget_usd, k.budget_period, k.allowed_models`;
+  k.revoked_at, k.rpm, k.tpm, k.max_concurrent, k.budget_usd, k.budget_period, k.allowed_models,
+  t.budget_usd AS tenant_budget_usd, t.budget_period AS tenant_budget_period`;
+const TENANT_COLUMNS = 'id, name, created_at, budget_usd, budget_period';
 
 export class SqlKeyStore implements KeyStore {
   constructor(private readonly db: SqlDb) {}
@@ -36,13 +40,18 @@ export class SqlKeyStore implements KeyStore {
   }
 
   async getTenant(name: string): Promise<Tenant | undefined> {
-    const rows = await this.db.all('SELECT id, name, created_at FROM tenants WHERE name = ?', [name]);
+    const rows = await this.db.all(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = ?`, [name]);
     return rows[0] === undefined ? undefined : toTenant(rows[0]);
   }
 
   async listTenants(): Promise<Tenant[]> {
-    const rows = await this.db.all('SELECT id, name, created_at FROM tenants ORDER BY name');
+    const rows = await this.db.all(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY name`);
     return rows.map(toTenant);
+  }
+
+  async setTenantBudget(name: string, budget: TenantBudget | undefined): Promise<Tenant | undefined> {
+    const result = await this.db.run('UPDATE tenants SET budget_usd = ?, budget_period = ? WHERE name = ?', [budget?.usd ?? null, budget?.period ?? null, name]);
+    return result.changes === 0 ? undefined : this.getTenant(name);
   }
 
   async insertKey(key: ApiKeyRecord): Promise<void> {
@@ -95,7 +104,15 @@ export class SqlKeyStore implements KeyStore {
 }
 
 function toTenant(row: Row): Tenant {
-  return { id: String(row['id']), name: String(row['name']), createdAt: toNumber(row['created_at']) ?? 0 };
+  const tenant: Tenant = { id: String(row['id']), name: String(row['name']), createdAt: toNumber(row['created_at']) ?? 0 };
+  const budget = toBudget(row['budget_usd'], row['budget_period']);
+  if (budget !== undefined) tenant.budget = budget;
+  return tenant;
+}
+
+function toBudget(usd: unknown, period: unknown): TenantBudget | undefined {
+  const amount = toOptionalNumber(usd);
+  return amount !== undefined && (period === 'day' || period === 'month') ? { usd: amount, period } : undefined;
 }
 
 function toKey(row: Row): ApiKeyRecord {
@@ -119,6 +136,8 @@ function toKey(row: Row): ApiKeyRecord {
     limits,
   };
   if (typeof row['name'] === 'string') key.name = row['name'];
+  const tenantBudget = toBudget(row['tenant_budget_usd'], row['tenant_budget_period']);
+  if (tenantBudget !== undefined) key.tenantBudget = tenantBudget;
   const expiresAt = toOptionalNumber(row['expires_at']);
   const revokedAt = toOptionalNumber(row['revoked_at']);
   if (expiresAt !== undefined) key.expiresAt = expiresAt;

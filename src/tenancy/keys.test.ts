@@ -84,6 +84,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const [a, b] = await Promise.all([createKey(store, { tenant: 'racy' }), createKey(store, { tenant: 'racy' })]);
       assert.equal(a.record.tenantId, b.record.tenantId);
     });
+
+    test('a tenant budget is stored, read with each of its keys, and removed', { skip }, async () => {
+      const store = new SqlKeyStore(t.db);
+      const { record } = await createKey(store, { tenant: 'budgeted', limits: { rpm: 5 } });
+      assert.equal(record.tenantBudget, undefined);
+      assert.equal(await store.setTenantBudget('nobody', { usd: 1, period: 'day' }), undefined);
+      const tenant = await store.setTenantBudget('budgeted', { usd: 12.5, period: 'month' });
+      assert.deepEqual(tenant?.budget, { usd: 12.5, period: 'month' });
+      assert.deepEqual((await store.getKey(record.id))?.tenantBudget, { usd: 12.5, period: 'month' });
+      assert.deepEqual((await store.listTenants()).find((x) => x.name === 'budgeted')?.budget, { usd: 12.5, period: 'month' });
+      assert.deepEqual((await store.getKey(record.id))?.limits, { rpm: 5 }, "the key's own limits are untouched");
+      await store.setTenantBudget('budgeted', undefined);
+      assert.equal((await store.getKey(record.id))?.tenantBudget, undefined);
+    });
   });
 }
 

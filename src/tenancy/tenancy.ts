@@ -1,7 +1,7 @@
 import { openDb, type OpenDbOptions } from '../ledger/db/open-db.js';
 import type { SqlDb } from '../ledger/db/sql-db.js';
 import type { UsageRecord } from '../ledger/record.js';
-import { insertUsage, spentSince } from '../ledger/usage-store.js';
+import { insertUsage, spentSince, tenantSpentSince } from '../ledger/usage-store.js';
 import { LedgerWriter, type LedgerWriterOptions } from '../ledger/writer.js';
 import { createAdminHandler, type AdminRequest, type AdminResponse } from './admin.js';
 import { Authenticator, presentedKey } from './authenticator.js';
@@ -21,7 +21,7 @@ export interface TenancyConfig extends OpenDbOptions {
   /** Bound on how late another process's revocation takes effect here. Default 5 s. */
   authCacheTtlMs?: number;
   ledger?: LedgerWriterOptions;
-  limiter?: Omit<LimiterOptions, 'spentSince'>;
+  limiter?: Omit<LimiterOptions, 'spentSince' | 'tenantSpentSince'>;
 }
 
 /**
@@ -45,7 +45,11 @@ export class Tenancy {
   private constructor(readonly db: SqlDb, config: TenancyConfig, backend: LimitBackend) {
     this.keys = new SqlKeyStore(db);
     this.authenticator = new Authenticator(this.keys, config.authCacheTtlMs === undefined ? {} : { cacheTtlMs: config.authCacheTtlMs });
-    this.limiter = new Limiter(backend, { ...config.limiter, spentSince: (keyId, since) => spentSince(db, keyId, since) });
+    this.limiter = new Limiter(backend, {
+      ...config.limiter,
+      spentSince: (keyId, since) => spentSince(db, keyId, since),
+      tenantSpentSince: (tenant, since) => tenantSpentSince(db, tenant, since),
+    });
     this.ledger = new LedgerWriter((records) => insertUsage(db, records), config.ledger);
     this.handleAdmin = createAdminHandler({ db, keys: this.keys, authenticator: this.authenticator, adminToken: config.adminToken });
   }

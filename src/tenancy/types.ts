@@ -4,9 +4,16 @@ export interface Tenant {
   name: string;
   /** Epoch ms. */
   createdAt: number;
+  /** Dollars per period for all the tenant's keys together, on top of each key's own limits. */
+  budget?: TenantBudget;
 }
 
 export type BudgetPeriod = 'day' | 'month';
+
+export interface TenantBudget {
+  usd: number;
+  period: BudgetPeriod;
+}
 
 /** Per-key limits; an absent field means "no limit of that kind". */
 export interface KeyLimits {
@@ -34,6 +41,8 @@ export interface ApiKeyRecord {
   expiresAt?: number;
   revokedAt?: number;
   limits: KeyLimits;
+  /** The tenant's budget, shared with its other keys (read with the key, cached with it). */
+  tenantBudget?: TenantBudget;
   /** Models this key may call; absent = all. Entries may end in `*` (prefix match). */
   allowedModels?: readonly string[];
 }

@@ -131,6 +131,40 @@ describe('tenancy wired into the gateway, driven by the OpenAI SDK', () => {
     assert.ok(Math.abs((report.totals.costUsd ?? 0) - 3 * 0.0001989) < 1e-12, `cost ${report.totals.costUsd}`);
   });
 
+  test('tenant budget (admin API): shared by the tenant\'s keys, reported with its spend, lifted at once', async () => {
+    const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      assert.ok(response.status < 300, `${method} ${path}: ${response.status}`);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    // The same arithmetic as the key budget above, but the $0.0005 belongs to the tenant: two keys without
+    // limits of their own, taking turns, get three answers between them.
+    const tenant = await admin('POST', '/admin/tenants', { name: 'team', budget_usd: 0.0005, budget_period: 'day' });
+    assert.equal(tenant['budget_usd'], 0.0005);
+    const keys = [(await admin('POST', '/admin/keys', { tenant: 'team' }))['key'] as string, (await admin('POST', '/admin/keys', { tenant: 'team' }))['key'] as string];
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      try {
+        await ask(keys[i % 2] as string);
+        outcomes.push('ok');
+      } catch (e) {
+        assert.ok(e instanceof OpenAI.RateLimitError, String(e));
+        assert.match(e.message, /tenant "team"/);
+        outcomes.push(String(e.code));
+      }
+    }
+    assert.deepEqual(outcomes, ['ok', 'ok', 'ok', 'budget_exceeded', 'budget_exceeded']);
+    await tenancy.ledger.flush();
+    const view = await admin('GET', '/admin/tenants/team');
+    assert.equal(view['keys'], 2);
+    const budget = view['budget'] as { spent_usd: number; remaining_usd: number };
+    assert.ok(Math.abs(budget.spent_usd - 3 * 0.0001989) < 1e-12, `spent ${budget.spent_usd}`);
+    assert.equal(budget.remaining_usd, 0);
+    const lifted = await admin('PATCH', '/admin/tenants/team', { budget_usd: null });
+    assert.equal(lifted['budget_usd'], null);
+    await ask(keys[0] as string);
+  });
+
   test('ledger row per request: tenant, key, pool, replica, cached tokens, cost, tags', async () => {
     const { key, record } = await createKey(tenancy.keys, { tenant: 'ledger' });
     await ask(key, 'mini', { 'x-switchyard-tags': 'team=search,env=prod' });

@@ -78,6 +78,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.match(csv.stdout, /\ngpt-4o,1,0,0,100,60,,20,,0.25,0,/);
       const table = cli(['usage', '--tenant', 'acme', '--since', '1h', ...target]);
       assert.match(table.stdout, /TOTAL\s+1\s/);
+
+      // A budget for the tenant as a whole; list shows it with this period's spend from the ledger.
+      const budget = cli(['tenants', 'budget', 'acme', '--budget-usd', '50', '--period', 'month', ...target]);
+      assert.equal(budget.code, 0, budget.stderr);
+      assert.match(budget.stdout, /\$50 per month/);
+      const tenants = JSON.parse(cli(['tenants', 'list', '--json', ...target]).stdout) as Array<{ name: string; keys: number; budget_usd: number; spent_usd: number }>;
+      assert.deepEqual(tenants.map((x) => [x.name, x.keys, x.budget_usd, x.spent_usd]), [['acme', 1, 50, 0.25]]);
+      assert.equal(cli(['tenants', 'budget', 'nosuchtenant', '--budget-usd', '1', '--period', 'day', ...target]).code, 1);
+      assert.equal(cli(['tenants', 'budget', 'acme', '--budget-usd', '1', ...target]).code, 2, 'a budget needs a period');
+      assert.equal(cli(['tenants', 'budget', 'acme', '--clear', ...target]).code, 0);
+      assert.match(cli(['tenants', 'list', ...target]).stdout, /acme\s+1\s+-/);
     });
   });
 }

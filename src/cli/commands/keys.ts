@@ -11,7 +11,7 @@ import { SqlKeyStore } from '../../tenancy/key-store.js';
 import { createKey } from '../../tenancy/keys.js';
 import type { BudgetPeriod, KeyLimits, NewKeyOptions } from '../../tenancy/types.js';
 
-const DB_FLAGS: FlagSpecs = {
+export const DB_FLAGS: FlagSpecs = {
   config: { type: 'string', description: "the gateway's YAML config: use its tenancy database" },
   db: { type: 'string', description: 'SQLite file', default: '.switchyard/switchyard.db' },
   postgres: { type: 'string', description: 'PostgreSQL URL (instead of SQLite), e.g. postgres://user@host/db' },

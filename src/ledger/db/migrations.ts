@@ -75,8 +75,14 @@ function initial(d: Dialect): string[] {
   ];
 }
 
+/** A tenant's own budget, shared by all its keys (docs/tenancy.md, Tenant budgets). */
+function tenantBudgets(d: Dialect): string[] {
+  return [`ALTER TABLE tenants ADD COLUMN budget_usd ${real(d)}`, 'ALTER TABLE tenants ADD COLUMN budget_period TEXT'];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tenants, api keys, usage records', sql: { sqlite: initial('sqlite'), postgres: initial('postgres') } },
+  { version: 2, name: 'tenant budgets', sql: { sqlite: tenantBudgets('sqlite'), postgres: tenantBudgets('postgres') } },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS switchyard_migrations (

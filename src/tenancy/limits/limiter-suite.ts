@@ -153,4 +153,38 @@ export function limiterSuite(makeBackend: () => LimitBackend, skip: string | fal
     assert.deepEqual(a.headers, {});
     await a.release();
   }));
+
+  test('tenant budget: shared by all the tenant\'s keys, apart from each key\'s own limits', { skip }, withLimiter(async (l) => {
+    const tenantId = `tenant${process.pid}x${Date.now().toString(36)}x${n++}`;
+    const ofTenant = (limits: KeyLimits): ApiKeyRecord => ({ ...key(limits), tenantId, tenantName: 'acme', tenantBudget: { usd: 1, period: 'day' } });
+    const alice = ofTenant({});
+    const bob = ofTenant({ budgetUsd: 10, budgetPeriod: 'day' });
+    const a = await l.admitTenant(alice, { ...req, estimatedCostUsd: 0.6 });
+    // Bob's own budget has room; the tenant's does not.
+    await assert.rejects(l.admitTenant(bob, { ...req, estimatedCostUsd: 0.6 }), denied('budget_exceeded', (e) => assert.match(e.message, /tenant "acme"/)));
+    await a.settle({ costUsd: 0.3 }); // spent 0.3 of the tenant's dollar
+    const b = await l.admitTenant(bob, { ...req, estimatedCostUsd: 0.6 }); // 0.9
+    await assert.rejects(l.admitTenant(alice, { ...req, estimatedCostUsd: 0.2 }), denied('budget_exceeded'));
+    await b.release(); // nothing consumed: back to 0.3
+    await (await l.admitTenant(alice, { ...req, estimatedCostUsd: 0.7 })).settle({ costUsd: 0.7 }); // exactly 1.0
+    await assert.rejects(l.admitTenant(bob, req), denied('budget_exceeded'));
+    // A key whose tenant has no budget is not held by this check at all.
+    await (await l.admitTenant(key({}), { ...req, estimatedCostUsd: 5 })).release();
+  }));
+
+  test('tenant budget: a new period starts from what the ledger says the tenant spent', { skip }, async () => {
+    const asked: string[] = [];
+    const tenantId = `tenant${process.pid}x${Date.now().toString(36)}x${n++}`;
+    await withLimiter(async (l) => {
+      const k: ApiKeyRecord = { ...key({}), tenantId, tenantName: 'globex', tenantBudget: { usd: 2, period: 'month' } };
+      await assert.rejects(l.admitTenant(k, { ...req, estimatedCostUsd: 0.5 }), denied('budget_exceeded'));
+      await (await l.admitTenant(k, { ...req, estimatedCostUsd: 0.25 })).release();
+      assert.deepEqual(asked, ['globex'], 'read once per period, by tenant name');
+    }, {
+      tenantSpentSince: async (tenant) => {
+        asked.push(tenant);
+        return 1.75;
+      },
+    })();
+  });
 }

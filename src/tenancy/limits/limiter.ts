@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/index.js';
 import { displayPrefix } from '../key-format.js';
-import type { ApiKeyRecord } from '../types.js';
+import type { ApiKeyRecord, BudgetPeriod } from '../types.js';
 import { rateLimitHeaders } from './headers.js';
 import { periodOf } from './period.js';
 import type { ActualUsage, Admission, AdmissionRequest, BackendAdmitInput, DenyReason, LimitBackend } from './types.js';
@@ -13,6 +13,8 @@ export interface LimiterOptions {
   maxHoldMs?: number;
   /** Dollars this key already spent in the period (from the ledger), read once when a period's counter is missing. */
   spentSince?: (keyId: string, sinceMs: number) => Promise<number>;
+  /** The same for a tenant's budget: what all its keys spent in the period. */
+  tenantSpentSince?: (tenantName: string, sinceMs: number) => Promise<number>;
   now?: () => number;
   /**
    * When the backend (Redis) cannot be reached: `false` (default) refuses the request with a 503 —
@@ -27,8 +29,25 @@ export interface LimiterOptions {
 const NANO = 1e9;
 
 /**
+ * Whose limits a reservation is held against: a key (all its limits), or a tenant (its budget, shared by
+ * its keys). Both live in the same backend, under the key's id or `tenant:<tenant id>`.
+ */
+interface LimitSubject {
+  id: string;
+  /** How messages name it: the key's display prefix, or `tenant "acme"`. */
+  label: string;
+  rpm: number | undefined;
+  tpm: number | undefined;
+  maxConcurrent: number | undefined;
+  budgetUsd: number | undefined;
+  budgetPeriod: BudgetPeriod | undefined;
+  spentSince: ((sinceMs: number) => Promise<number>) | undefined;
+}
+
+/**
  * Admission control per key: requests per minute, tokens per minute, concurrent requests and a dollar
- * budget per period, checked and reserved in one atomic step by the backend (memory or Redis).
+ * budget per period, checked and reserved in one atomic step by the backend (memory or Redis); and per
+ * tenant, a dollar budget shared by all its keys (`admitTenant`).
  */
 export class Limiter {
   private readonly leaseMs: number;
@@ -46,22 +65,63 @@ export class Limiter {
     this.onError = options.onError ?? ((message, error) => console.error(`switchyard limiter: ${message}:`, error instanceof Error ? error.message : error));
   }
 
-  async admit(key: ApiKeyRecord, request: AdmissionRequest): Promise<Admission> {
+  /** Reserves one request against the key's own limits (all or nothing); x-ratelimit-* headers on the admission. */
+  admit(key: ApiKeyRecord, request: AdmissionRequest): Promise<Admission> {
     const l = key.limits;
+    const spentSince = this.options.spentSince;
+    return this.#admit(
+      {
+        id: key.id,
+        label: displayPrefix(key.id),
+        rpm: l.rpm,
+        tpm: l.tpm,
+        maxConcurrent: l.maxConcurrent,
+        budgetUsd: l.budgetUsd,
+        budgetPeriod: l.budgetPeriod,
+        spentSince: spentSince === undefined ? undefined : (since) => spentSince(key.id, since),
+      },
+      request,
+    );
+  }
+
+  /**
+   * Reserves the request's estimated cost against the key's tenant's budget, shared by all the tenant's
+   * keys (and by every gateway process, with the Redis backend); a no-op when the tenant has none.
+   */
+  admitTenant(key: ApiKeyRecord, request: AdmissionRequest): Promise<Admission> {
+    const budget = key.tenantBudget;
+    if (budget === undefined) return Promise.resolve(new NoopAdmission());
+    const spentSince = this.options.tenantSpentSince;
+    return this.#admit(
+      {
+        id: `tenant:${key.tenantId}`,
+        label: `tenant "${key.tenantName}"`,
+        rpm: undefined,
+        tpm: undefined,
+        maxConcurrent: undefined,
+        budgetUsd: budget.usd,
+        budgetPeriod: budget.period,
+        spentSince: spentSince === undefined ? undefined : (since) => spentSince(key.tenantName, since),
+      },
+      request,
+    );
+  }
+
+  async #admit(subject: LimitSubject, request: AdmissionRequest): Promise<Admission> {
     const tokens = Math.max(0, Math.ceil(request.promptTokens) + Math.ceil(request.maxOutputTokens));
     const costNano = Math.max(0, Math.round((request.estimatedCostUsd ?? 0) * NANO));
-    const hasBudget = l.budgetUsd !== undefined && l.budgetPeriod !== undefined;
-    if (l.rpm === undefined && l.tpm === undefined && l.maxConcurrent === undefined && !hasBudget) {
+    const hasBudget = subject.budgetUsd !== undefined && subject.budgetPeriod !== undefined;
+    if (subject.rpm === undefined && subject.tpm === undefined && subject.maxConcurrent === undefined && !hasBudget) {
       return new NoopAdmission();
     }
-    const period = hasBudget && l.budgetPeriod !== undefined ? periodOf(this.now(), l.budgetPeriod) : undefined;
+    const period = hasBudget && subject.budgetPeriod !== undefined ? periodOf(this.now(), subject.budgetPeriod) : undefined;
     const input: BackendAdmitInput = {
-      keyId: key.id,
+      keyId: subject.id,
       admissionId: randomUUID(),
-      rpm: l.rpm,
-      tpm: l.tpm,
-      maxConcurrent: l.maxConcurrent,
-      budgetNano: hasBudget && l.budgetUsd !== undefined ? Math.round(l.budgetUsd * NANO) : undefined,
+      rpm: subject.rpm,
+      tpm: subject.tpm,
+      maxConcurrent: subject.maxConcurrent,
+      budgetNano: hasBudget && subject.budgetUsd !== undefined ? Math.round(subject.budgetUsd * NANO) : undefined,
       periodId: period?.id ?? '',
       periodEndMs: period?.endMs ?? 0,
       tokens,
@@ -70,21 +130,21 @@ export class Limiter {
     };
     let result;
     try {
-      result = await this.backend.admit(input, this.options.spentSince !== undefined);
-      if (result.kind === 'need-seed' && period !== undefined && this.options.spentSince !== undefined) {
-        const spent = await this.options.spentSince(key.id, period.startMs);
-        await this.backend.seedBudget(key.id, period.id, Math.round(spent * NANO), period.endMs);
+      result = await this.backend.admit(input, subject.spentSince !== undefined);
+      if (result.kind === 'need-seed' && period !== undefined && subject.spentSince !== undefined) {
+        const spent = await subject.spentSince(period.startMs);
+        await this.backend.seedBudget(subject.id, period.id, Math.round(spent * NANO), period.endMs);
         result = await this.backend.admit(input, false);
       }
     } catch (error) {
-      this.onError(`limit store unavailable for ${displayPrefix(key.id)}${this.options.failOpen === true ? '; admitting without limits (failOpen)' : ''}`, error);
+      this.onError(`limit store unavailable for ${subject.label}${this.options.failOpen === true ? '; admitting without limits (failOpen)' : ''}`, error);
       if (this.options.failOpen === true) return new NoopAdmission();
       throw new GatewayError('upstream_unavailable', 'The rate-limit store is unavailable; try again shortly', { retryAfterMs: 1000, cause: error });
     }
     if (result.kind === 'need-seed') throw new Error('limit backend asked for a budget seed twice');
     const headers = rateLimitHeaders(result.requests, result.tokens);
     if (result.kind === 'denied') {
-      throw new GatewayError(result.reason, denyMessage(result.reason, key, tokens), {
+      throw new GatewayError(result.reason, denyMessage(result.reason, subject, tokens), {
         headers,
         ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
       });
@@ -92,7 +152,8 @@ export class Limiter {
     return new HeldAdmission(this.backend, input, result.bucket, period?.id, headers, {
       leaseMs: this.leaseMs,
       maxHoldMs: this.maxHoldMs,
-      renew: l.maxConcurrent !== undefined,
+      renew: subject.maxConcurrent !== undefined,
+      label: subject.label,
       onError: this.onError,
     });
   }
@@ -102,19 +163,19 @@ export class Limiter {
   }
 }
 
-function denyMessage(reason: DenyReason, key: ApiKeyRecord, tokens: number): string {
-  const id = displayPrefix(key.id);
+function denyMessage(reason: DenyReason, subject: LimitSubject, tokens: number): string {
+  const id = subject.label;
   switch (reason) {
     case 'rate_limit_exceeded':
-      return `Rate limit reached for ${id}: ${key.limits.rpm} requests per minute`;
+      return `Rate limit reached for ${id}: ${subject.rpm} requests per minute`;
     case 'token_limit_exceeded':
-      return key.limits.tpm !== undefined && tokens > key.limits.tpm
-        ? `Request needs ${tokens} tokens (prompt + max_tokens), more than ${id}'s limit of ${key.limits.tpm} per minute; lower max_tokens`
-        : `Token rate limit reached for ${id}: ${key.limits.tpm} tokens per minute (prompt + max_tokens are reserved)`;
+      return subject.tpm !== undefined && tokens > subject.tpm
+        ? `Request needs ${tokens} tokens (prompt + max_tokens), more than ${id}'s limit of ${subject.tpm} per minute; lower max_tokens`
+        : `Token rate limit reached for ${id}: ${subject.tpm} tokens per minute (prompt + max_tokens are reserved)`;
     case 'concurrency_limit_exceeded':
-      return `${id} already has ${key.limits.maxConcurrent} requests in flight`;
+      return `${id} already has ${subject.maxConcurrent} requests in flight`;
     case 'budget_exceeded':
-      return `Budget of $${key.limits.budgetUsd} per ${key.limits.budgetPeriod} for ${id} is used up (or too little is left for this request)`;
+      return `Budget of $${subject.budgetUsd} per ${subject.budgetPeriod} for ${id} is used up (or too little is left for this request)`;
   }
 }
 
@@ -131,6 +192,8 @@ class NoopAdmission implements Admission {
 }
 
 interface HoldOptions {
+  /** How errors name the subject (never a key's secret). */
+  label: string;
   leaseMs: number;
   maxHoldMs: number;
   renew: boolean;
@@ -185,7 +248,7 @@ class HeldAdmission implements Admission {
       });
     } catch (error) {
       // The slot lease still lapses on its own; the budget keeps the (conservative) reservation.
-      this.hold.onError(`settle failed for ${displayPrefix(this.input.keyId)}`, error);
+      this.hold.onError(`settle failed for ${this.hold.label}`, error);
     }
   }
 
