@@ -63,6 +63,16 @@ export class Replica {
     return this.engine.state(this.pacer.now(), this.#state);
   }
 
+  /**
+   * vLLM's `POST /reset_prefix_cache`: empties the engine's prefix cache when no request holds blocks, and
+   * tells KV-event subscribers with one `AllBlocksCleared`. False (nothing changed) while blocks are in use.
+   */
+  resetPrefixCache(): boolean {
+    if (!this.engine.resetPrefixCache(this.pacer.now())) return false;
+    this.kv.publish([{ type: 'AllBlocksCleared' }]);
+    return true;
+  }
+
   /** Resolves once the startup delay (if any) has passed. */
   ready(): Promise<void> {
     const wait = this.readyAtWall - performance.now();

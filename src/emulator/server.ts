@@ -22,6 +22,7 @@ const ROUTES: Record<string, string> = {
   '/kv-events': 'GET',
   '/info': 'GET',
   '/tokenize': 'POST',
+  '/reset_prefix_cache': 'POST',
 };
 
 export function createReplicaServer(replica: Replica): Server {
@@ -77,6 +78,15 @@ async function handle(replica: Replica, req: IncomingMessage, res: ServerRespons
       const n = typeof since === 'string' && since !== '' ? Number(since) : undefined;
       if (n !== undefined && !Number.isSafeInteger(n)) throw new HttpError(400, '`since` must be an integer sequence number', { param: 'since' });
       replica.kv.subscribe(res, n);
+      return;
+    }
+    case '/reset_prefix_cache': {
+      // vLLM answers 200 either way (and logs the refusal); the header says which it was, for tests and
+      // operators. The body is ignored, as vLLM ignores it.
+      req.resume();
+      const reset = replica.resetPrefixCache();
+      res.writeHead(200, { 'content-length': '0', 'x-switchyard-prefix-cache-reset': String(reset) });
+      res.end();
       return;
     }
     case '/tokenize':

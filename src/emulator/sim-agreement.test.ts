@@ -66,6 +66,7 @@ describe('emulator and simulator agree', () => {
       hasWork: () => inner.hasWork(),
       step: (nowMs) => inner.step(nowMs),
       state: (nowMs) => inner.state(nowMs),
+      resetPrefixCache: (nowMs) => inner.resetPrefixCache(nowMs),
     };
     emulator = await startEmulator({ engine: recording, speed: SPEED });
     const url = emulator.url;

@@ -221,6 +221,10 @@ class IterationEngine implements Engine {
     return stepResult(into, startMs, endMs, comp.prefillTokens, comp.decodeSeqs, energyJ, this.takeEvents());
   }
 
+  resetPrefixCache(_nowMs: number): boolean {
+    return this.pool.resetPrefixCache();
+  }
+
   state(nowMs: number, into?: EngineState): EngineState {
     const out = into ?? emptyEngineState();
     const idleTail = nowMs > this.lastEndMs ? idleEnergyJ(this.spec, nowMs - this.lastEndMs) : 0;

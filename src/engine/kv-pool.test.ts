@@ -117,3 +117,27 @@ describe('KvPool', () => {
     assert.equal(pool.available, 10);
   });
 });
+
+test('resetPrefixCache: refused while any block is held; then the cache is empty and fills again', () => {
+  const pool = new KvPool(100, true);
+  const ids = new Int32Array(8);
+  // A request holds three cached blocks while it runs.
+  assert.ok(pool.allocate(3));
+  for (let i = 0; i < 3; i++) ids[i] = pool.store(1000 + i, 1);
+  assert.equal(pool.resetPrefixCache(), false, 'blocks in use: refused, as vLLM refuses');
+  assert.equal(pool.lookup([1000, 1001, 1002], 3), 3);
+  pool.release(ids, 3);
+  assert.equal(pool.cachedFree, 3);
+  assert.equal(pool.resetPrefixCache(), true);
+  assert.equal(pool.lookup([1000, 1001, 1002], 3), 0);
+  assert.deepEqual([pool.used, pool.cachedFree, pool.cachedEntries, pool.free], [0, 0, 0, 100]);
+  assert.deepEqual(pool.evicted, [], 'one "all cleared" stands for the evictions');
+  // And it works as before afterwards.
+  assert.ok(pool.allocate(2));
+  ids[0] = pool.store(2000, 1);
+  ids[1] = pool.store(1000, 1);
+  assert.equal(pool.storedNew, true, 'a hash cached before the reset is new again');
+  pool.release(ids, 2);
+  assert.equal(pool.lookup([2000], 1), 1);
+  assert.equal(pool.cachedFree, 2);
+});

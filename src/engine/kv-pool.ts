@@ -153,6 +153,22 @@ export class KvPool {
     this.used -= n;
   }
 
+  /**
+   * Empties the prefix cache when no block is in use (vLLM's BlockPool.reset_prefix_cache refuses
+   * otherwise). Evictions are not recorded one by one: the caller reports one "all cleared" instead.
+   */
+  resetPrefixCache(): boolean {
+    if (this.used > 0) return false;
+    this.slots.fill(NONE);
+    this.head = this.tail = NONE;
+    this.cachedFree = 0;
+    this.live = 0;
+    this.idCount = 0;
+    this.freeIdCount = 0;
+    this.version++;
+    return true;
+  }
+
   private evictOne(): void {
     const id = this.head;
     this.unlink(id);

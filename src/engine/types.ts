@@ -188,4 +188,10 @@ export interface Engine {
    * the simulator reads the state after every step (millions of times a run), so the hot path allocates nothing.
    */
   state(nowMs: number, into?: EngineState): EngineState;
+  /**
+   * Drops every cached prefix block, as vLLM's `reset_prefix_cache` does: only when no request holds KV
+   * blocks (vLLM refuses while blocks are in use, and so does this). True when the cache was reset; the
+   * caller then reports it (vLLM's `AllBlocksCleared` KV event).
+   */
+  resetPrefixCache(nowMs: number): boolean;
 }

@@ -119,6 +119,19 @@ test('chat too: the gateway hashes the ChatML prompt the engine renders, so KV e
   }
 });
 
+test('a replica\'s prefix-cache reset (vLLM\'s POST /reset_prefix_cache) empties the gateway\'s index of it', async () => {
+  const shared = `Reset me: ${'a long shared instruction that fills many KV blocks. '.repeat(30)}`;
+  await complete(a.url, `${shared} warm-up`);
+  await until(() => gw.gateway.fleet.prefix.size('a') > 20, 'KV events from a');
+  const reset = await fetch(`${a.url}/reset_prefix_cache`, { method: 'POST' });
+  assert.equal(reset.status, 200);
+  assert.equal(reset.headers.get('x-switchyard-prefix-cache-reset'), 'true');
+  await until(() => gw.gateway.fleet.prefix.size('a') === 0, 'the AllBlocksCleared event to reach the gateway');
+  const m = await gatewayMetrics();
+  assert.equal(m.get('switchyard_prefix_index_blocks/a'), 0);
+  assert.equal(m.get('switchyard_replica_kv_synced/a'), 1, 'still in sync: a clear is an event, not a gap');
+});
+
 test('a dead replica is taken out by health checks and put back when it returns; requests counted by status', async () => {
   const before = gw.records.length;
   const port = b.port;
