@@ -29,8 +29,10 @@ export interface SimulationOptions {
   seed?: number;
   /** Multiplies the arrival rate (trace times divided by it; a synthetic rate multiplied by it). */
   rateScale?: number;
-  /** Keeps the first N requests. */
+  /** Keeps the first N requests (after `skip`). */
   limit?: number;
+  /** Drops the first N requests of a trace or request list first (a later window; times re-based to it). */
+  skip?: number;
   queue?: Partial<QueueOptions>;
   /** Give the policy a precise prefix index from KV events (default true). */
   preciseIndex?: boolean;
@@ -54,7 +56,11 @@ export interface SimulationOutput {
 function workload(options: SimulationOptions, seed: number): { source: Iterable<SimRequest>; expected: number | undefined } {
   const given = [options.requests, options.trace, options.synthetic].filter((x) => x !== undefined).length;
   if (given !== 1) throw new SimInputError('give exactly one workload: requests, trace or synthetic');
-  const shape = { ...(options.rateScale === undefined ? {} : { rateScale: options.rateScale }), ...(options.limit === undefined ? {} : { limit: options.limit }) };
+  const shape = {
+    ...(options.rateScale === undefined ? {} : { rateScale: options.rateScale }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.skip === undefined ? {} : { skip: options.skip }),
+  };
   if (options.trace !== undefined) {
     const t = typeof options.trace === 'string' ? { file: options.trace } : options.trace;
     const load = readTrace(t.file, { seed, ...(t.format === undefined ? {} : { format: t.format }), ...(t.jitterMs === undefined ? {} : { jitterMs: t.jitterMs }) });
@@ -62,6 +68,7 @@ function workload(options: SimulationOptions, seed: number): { source: Iterable<
     return { source: requests, expected: requests.length };
   }
   if (options.synthetic !== undefined) {
+    if (options.skip !== undefined) throw new SimInputError('skip applies to a trace or a request list, not to a synthetic workload');
     const base = options.synthetic;
     const spec = {
       ...base,
@@ -72,7 +79,7 @@ function workload(options: SimulationOptions, seed: number): { source: Iterable<
   }
   const requests = options.requests as Iterable<SimRequest>;
   if (Array.isArray(requests)) {
-    const shaped = options.rateScale === undefined && options.limit === undefined ? requests : shapeTrace(requests, shape);
+    const shaped = options.rateScale === undefined && options.limit === undefined && options.skip === undefined ? requests : shapeTrace(requests, shape);
     return { source: shaped, expected: shaped.length };
   }
   return { source: requests, expected: undefined };

@@ -49,10 +49,12 @@ export function readTrace(file: string, options: ReadTraceOptions = {}): TraceLo
  * `--rate-scale X` multiplies the arrival rate by X (times divided by X, measured from the first arrival),
  * then `--limit N` keeps the first N arrivals. Returns new request objects; the input is untouched.
  */
-export function shapeTrace(requests: readonly SimRequest[], options: { rateScale?: number; limit?: number }): SimRequest[] {
+export function shapeTrace(requests: readonly SimRequest[], options: { rateScale?: number; limit?: number; skip?: number }): SimRequest[] {
   const scale = options.rateScale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new SimInputError(`rate scale must be a positive number, got ${scale}`);
-  const kept = options.limit === undefined ? requests : requests.slice(0, options.limit);
+  const skip = options.skip ?? 0;
+  if (!Number.isSafeInteger(skip) || skip < 0) throw new SimInputError(`skip must be a non-negative integer, got ${skip}`);
+  const kept = requests.slice(skip, options.limit === undefined ? undefined : skip + options.limit);
   const origin = kept.length === 0 ? 0 : (kept[0] as SimRequest).arrivalMs;
   return kept.map((r) => ({ ...r, arrivalMs: (r.arrivalMs - origin) / scale }));
 }

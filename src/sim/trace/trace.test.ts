@@ -107,4 +107,12 @@ describe('format detection and shaping', () => {
     assert.equal(requests[0]!.arrivalMs, 10, 'input untouched');
     assert.throws(() => shapeTrace(requests, { rateScale: 0 }), /rate scale must be a positive number/);
   });
+
+  test('skip drops the first N, times re-based to the first kept; then limit and rate scale apply', () => {
+    const requests = [10, 20, 40, 80, 160].map((arrivalMs) => ({ arrivalMs, promptTokens: 1, outputTokens: 1, blockHashes: [], blockTokens: 512 }));
+    assert.deepEqual(shapeTrace(requests, { skip: 2 }).map((r) => r.arrivalMs), [0, 40, 120]);
+    assert.deepEqual(shapeTrace(requests, { skip: 1, limit: 2, rateScale: 2 }).map((r) => r.arrivalMs), [0, 10]);
+    assert.deepEqual(shapeTrace(requests, { skip: 9 }), []);
+    assert.throws(() => shapeTrace(requests, { skip: -1 }), /skip must be a non-negative integer/);
+  });
 });
