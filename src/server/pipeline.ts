@@ -159,9 +159,9 @@ export function clientFacing(error: unknown): unknown {
 }
 
 /**
- * The scheduler's view of the request; block hashes are computed only if a policy reads them. A class, not an object literal with a getter: a
- * literal with an accessor got a hidden class of its own on every request (allocated in V8's old space),
- * about 1.2 kB of old-generation growth per request, measured.
+ * The scheduler's view of the request; block hashes are computed only if a policy reads them. A class, not
+ * an object literal with a getter: a literal with an accessor got a hidden class of its own on every
+ * request (allocated in V8's old space), about 1.2 kB of old-generation growth per request, measured.
  */
 class GatewayRequestFeatures implements RequestFeatures {
   readonly id: string;

@@ -67,14 +67,10 @@ export function tenancyHooks(options: TenancyHooksOptions): GatewayHooks {
       // The tenant's budget first: it counts no requests or tokens, so handing its reservation back when
       // the key's own limits refuse leaves nothing behind.
       const tenantAdmission = await tenancy.limiter.admitTenant(key, ask);
-      let admission;
-      try {
-        admission = await tenancy.limiter.admit(key, ask);
-      } catch (error) {
+      const keyAdmission = await tenancy.limiter.admit(key, ask).catch(async (error: unknown) => {
         await tenantAdmission.release();
         throw error;
-      }
-      const keyAdmission = admission;
+      });
       return {
         headers: Object.assign({}, keyAdmission.headers),
         release(record) {

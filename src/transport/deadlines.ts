@@ -30,10 +30,6 @@ export class Deadlines {
     private readonly sweepMs = Math.max(10, Math.min(500, Math.floor(totalMs / 4))),
   ) {}
 
-  get size(): number {
-    return this.#size;
-  }
-
   add(entry: Deadlined): void {
     entry.deadline = performance.now() + this.totalMs;
     entry.deadlinePrev = this.#tail;

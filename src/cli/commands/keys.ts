@@ -110,7 +110,8 @@ function createOptions(args: ParsedArgs, now: number): NewKeyOptions {
   return options;
 }
 
-function table(rows: string[][]): string {
+/** Rows as left-aligned columns (the first row is the header). */
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }

@@ -4,7 +4,7 @@ import { periodOf } from '../../tenancy/limits/period.js';
 import { tenantSpentSince } from '../../ledger/usage-store.js';
 import { SqlKeyStore } from '../../tenancy/key-store.js';
 import type { TenantBudget } from '../../tenancy/types.js';
-import { DB_FLAGS, openFromFlags } from './keys.js';
+import { DB_FLAGS, openFromFlags, table } from './keys.js';
 
 const LIST_FLAGS: FlagSpecs = {
   json: { type: 'boolean', description: 'JSON instead of a table' },
@@ -78,8 +78,7 @@ async function run(argv: readonly string[]): Promise<number> {
       const hasBudget = v['budget_usd'] !== null;
       rows.push([String(v['name']), String(v['keys']), hasBudget ? `$${String(v['budget_usd'])}/${String(v['budget_period'])}` : '-', hasBudget ? `$${Number(v['spent_usd']).toFixed(4)}` : '-']);
     }
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    console.log(views.length === 0 ? 'no tenants' : rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n'));
+    console.log(views.length === 0 ? 'no tenants' : table(rows));
     return 0;
   } finally {
     await db.close();
